@@ -1,0 +1,84 @@
+"""The public entry points: :func:`harden` a builder, or get a hardened :func:`session`."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from sparkseal.conf import seal_conf
+from sparkseal.core.errors import SparkSealError
+from sparkseal.core.policy import PolicyLike, load_policy
+from sparkseal.driver.install import install_driver_hooks
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+
+def _builder_options(builder: Any) -> dict[str, str]:
+    options = getattr(builder, "_options", None)
+    return dict(options) if isinstance(options, dict) else {}
+
+
+def check_conf(actual: dict[str, str], required: dict[str, str], where: str) -> None:
+    """Raise if ``actual`` sets any required key to another value (fail closed)."""
+    for key, value in required.items():
+        if key in actual and str(actual[key]) != value:
+            shown = "the policy's public key" if "PUBLIC_KEY" in key else repr(value)
+            raise SparkSealError(
+                f"{where} sets {key}={actual[key]!r}, but sparkseal needs {shown}; "
+                "remove that setting (sparkseal's worker hooks would not run otherwise)"
+            )
+
+
+def _verify_session(spark: SparkSession, required: dict[str, str]) -> None:
+    conf = dict(spark.sparkContext.getConf().getAll())
+    missing = [k for k in required if k not in conf]
+    if missing:
+        raise SparkSealError(
+            "a SparkContext without sparkseal's settings was already running "
+            f"(missing: {', '.join(missing)}), so its workers would not seal errors. "
+            "Create the session with sparkseal before any other Spark code, or stop the "
+            "existing one first (spark.stop())."
+        )
+    check_conf(conf, required, "the running SparkContext")
+
+
+def harden(builder: Any, policy: PolicyLike = None) -> Any:
+    """Return ``builder`` with everything sparkseal needs set, and the driver hooks installed.
+
+    ``policy`` is a path to a TOML file, a mapping, a :class:`~sparkseal.Policy`,
+    or ``None`` (then ``$SPARKSEAL_POLICY``, then ``./sparkseal.toml``). Raises
+    :class:`~sparkseal.SparkSealError` -- and sets nothing -- if the policy or the
+    PySpark installation does not allow sealing. The builder's ``getOrCreate``
+    checks that the session it returns really carries these settings.
+    """
+    loaded = load_policy(policy)
+    required = seal_conf(loaded)
+    check_conf(_builder_options(builder), required, "the SparkSession builder")
+    install_driver_hooks(loaded)
+    for key, value in required.items():
+        builder = builder.config(key, value)
+
+    original = builder.getOrCreate
+
+    def get_or_create() -> SparkSession:
+        spark = original()
+        _verify_session(spark, required)
+        return spark
+
+    builder.getOrCreate = get_or_create
+    return builder
+
+
+def session(app_name: str | None = None, policy: PolicyLike = None, **conf: Any) -> SparkSession:
+    """A ready SparkSession with sparkseal in force.
+
+    Extra Spark settings go in ``conf``, e.g. ``session("job", **{"spark.master": "local[2]"})``.
+    """
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder
+    if app_name:
+        builder = builder.appName(app_name)
+    for key, value in conf.items():
+        builder = builder.config(key, str(value))
+    return harden(builder, policy).getOrCreate()

@@ -1,0 +1,1 @@
+"""Driver hooks: seal exception text in the driver's Python process."""

@@ -1,0 +1,38 @@
+"""Install every driver-side hook the policy asks for, or refuse to start.
+
+The driver runs the same PySpark compatibility check as the workers, so an
+unsupported PySpark is caught here, before any job runs, with a message that
+says what to do.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+
+from sparkseal.core.errors import UnsupportedPySparkError
+from sparkseal.core.policy import Policy
+from sparkseal.core.token import Sealer
+from sparkseal.driver import py4j_hook
+from sparkseal.sealing import logging_hook
+from sparkseal.sealing.excepthooks import SealingExceptHook, SealingThreadExceptHook
+from sparkseal.worker.install import check_pyspark_internals
+
+
+def install_driver_hooks(policy: Policy) -> Sealer:
+    """Seal uncaught exceptions, logged exceptions and py4j callback errors."""
+    check_pyspark_internals()
+    sealer = Sealer(policy.public_key)
+    patched = py4j_hook.install(sealer)
+    if len(patched) != len(py4j_hook.PY4J_CALLBACK_MODULES):
+        missing = sorted(set(py4j_hook.PY4J_CALLBACK_MODULES) - set(patched))
+        raise UnsupportedPySparkError(
+            f"cannot seal errors of Python callbacks from the JVM: {', '.join(missing)} no longer "
+            "uses the traceback module as expected. Install the py4j version pinned by PySpark."
+        )
+    if policy.driver.excepthook:
+        sys.excepthook = SealingExceptHook(sealer)
+        threading.excepthook = SealingThreadExceptHook(sealer)
+    if policy.driver.logging:
+        logging_hook.install(sealer)
+    return sealer

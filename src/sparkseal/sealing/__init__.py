@@ -1,0 +1,1 @@
+"""Sealing of exception text, shared by the driver and the worker hooks."""

@@ -1,0 +1,93 @@
+"""Install the worker hooks, checking first that PySpark is what we expect.
+
+Fail closed: if the function every worker failure goes through is missing or
+has changed shape, no hook can guarantee sealing, so we refuse to run tasks at
+all (:class:`UnsupportedPySparkError`) rather than let plaintext through. If
+the public key is missing or invalid, the hooks still install but every text is
+replaced by a fixed placeholder that names the problem.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+import threading
+from types import ModuleType
+from typing import Any
+
+from sparkseal.core.errors import KeyFileError, UnsupportedPySparkError
+from sparkseal.core.keys import parse_public
+from sparkseal.core.token import Sealer, TextSealer, WithholdingSealer
+from sparkseal.sealing import logging_hook
+from sparkseal.sealing.excepthooks import SealingExceptHook, SealingThreadExceptHook
+from sparkseal.worker.writer import SealedExceptionWriter
+
+ENV_PUBLIC_KEY = "SPARKSEAL_PUBLIC_KEY"
+EXPECTED_WRITER_PARAMS = ("e", "outfile", "hide_traceback")
+SUPPORTED_PYSPARK = ("4.3.",)
+
+
+def sealer_from_env(environ: dict[str, str] | os._Environ[str] = os.environ) -> TextSealer:
+    """The worker's sealer, from ``$SPARKSEAL_PUBLIC_KEY`` (set via ``spark.executorEnv``)."""
+    text = environ.get(ENV_PUBLIC_KEY, "").strip()
+    if not text:
+        return WithholdingSealer(f"no public key on this executor (${ENV_PUBLIC_KEY} is not set)")
+    try:
+        return Sealer(parse_public(text, f"${ENV_PUBLIC_KEY}"))
+    except KeyFileError:
+        return WithholdingSealer(f"the public key in ${ENV_PUBLIC_KEY} is invalid")
+
+
+def check_pyspark_internals() -> tuple[ModuleType, ModuleType]:
+    """Return ``(pyspark.util, pyspark.serializers)`` if they have what the hook needs."""
+    import pyspark
+
+    version = getattr(pyspark, "__version__", "?")
+    problems: list[str] = []
+    if not version.startswith(SUPPORTED_PYSPARK):
+        problems.append(f"PySpark {version} is not a supported version ({', '.join(SUPPORTED_PYSPARK)}x)")
+    try:
+        import pyspark.serializers as serializers
+        import pyspark.util as util
+    except ImportError as exc:
+        raise UnsupportedPySparkError(f"cannot import PySpark internals: {exc}") from None
+    writer = getattr(util, "handle_worker_exception", None)
+    if writer is None:
+        problems.append("pyspark.util.handle_worker_exception is missing")
+    elif not isinstance(writer, SealedExceptionWriter):
+        params = tuple(inspect.signature(writer).parameters)
+        if params != EXPECTED_WRITER_PARAMS:
+            problems.append(f"pyspark.util.handle_worker_exception{params} changed signature")
+    if not callable(getattr(util, "try_simplify_traceback", None)):
+        problems.append("pyspark.util.try_simplify_traceback is missing")
+    for name in ("write_int", "write_with_length", "SpecialLengths"):
+        if not hasattr(serializers, name):
+            problems.append(f"pyspark.serializers.{name} is missing")
+    if not hasattr(getattr(serializers, "SpecialLengths", None), "PYTHON_EXCEPTION_THROWN"):
+        problems.append("pyspark.serializers.SpecialLengths.PYTHON_EXCEPTION_THROWN is missing")
+    if problems:
+        raise UnsupportedPySparkError(
+            "sparkseal cannot seal PySpark worker errors: "
+            + "; ".join(problems)
+            + ". No task will run unsealed; install a supported PySpark version "
+            "(see the README) or a sparkseal release that supports yours."
+        )
+    return util, serializers
+
+
+def install_worker_hooks(environ: dict[str, str] | os._Environ[str] = os.environ) -> TextSealer:
+    """Patch PySpark's worker exception writer and the process-wide hooks."""
+    util, serializers = check_pyspark_internals()
+    sealer = sealer_from_env(environ)
+    writer = SealedExceptionWriter(sealer, util, serializers)
+    original: Any = util.handle_worker_exception
+    util.handle_worker_exception = writer
+    # Modules imported before us hold their own reference; re-point them too.
+    for module in list(sys.modules.values()):
+        if getattr(module, "handle_worker_exception", None) is original:
+            module.handle_worker_exception = writer  # type: ignore[union-attr]
+    sys.excepthook = SealingExceptHook(sealer)
+    threading.excepthook = SealingThreadExceptHook(sealer)
+    logging_hook.install(sealer)
+    return sealer
