@@ -12,7 +12,7 @@ loads nothing before it has guarded its stdout.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 
@@ -33,24 +33,13 @@ _EXPORTS = {
     "load_public_key": "sparkseal.core.keys",
     "load_private_key": "sparkseal.core.keys",
 }
-_RENAMED = {"generate_key": "generate", "load_public_key": "load_public", "load_private_key": "load_private"}
+_RENAMED = {
+    "generate_key": "generate",
+    "load_public_key": "load_public",
+    "load_private_key": "load_private",
+}
 
 __all__ = sorted(_EXPORTS)
-
-if TYPE_CHECKING:
-    from sparkseal.api import harden, session
-    from sparkseal.core.errors import (
-        KeyFileError,
-        PolicyError,
-        SparkSealError,
-        TokenError,
-        UnsupportedPySparkError,
-    )
-    from sparkseal.core.keys import generate as generate_key
-    from sparkseal.core.keys import load_private as load_private_key
-    from sparkseal.core.keys import load_public as load_public_key
-    from sparkseal.core.policy import Policy, load_policy
-    from sparkseal.core.token import TOKEN_RE, Opener, Sealer
 
 
 def __getattr__(name: str) -> Any:

@@ -141,7 +141,9 @@ def _parse_line(text: str, prefix: str, source: str) -> tuple[Suite, str, bytes]
     parts = lines[0].split(":")
     if parts[0] == other:
         kind = "private" if other == PRIVATE_PREFIX else "public"
-        raise KeyFileError(f"{source}: this is a {kind} key; a {prefix.split('-')[1]} key is needed")
+        raise KeyFileError(
+            f"{source}: this is a {kind} key; a {prefix.split('-')[1]} key is needed"
+        )
     if len(parts) != 4 or parts[0] != prefix:
         raise KeyFileError(f"{source}: not a sparkseal key (expected '{prefix}:<suite>:<kid>:...')")
     _, letter, kid, payload = parts
@@ -159,7 +161,9 @@ def parse_public(text: str, source: str = "public key") -> PublicKey:
     """Parse the one-line public key format; raises :class:`KeyFileError`."""
     suite, kid, raw = _parse_line(text, PUBLIC_PREFIX, source)
     if len(raw) != suite.public_len:
-        raise KeyFileError(f"{source}: public key has {len(raw)} bytes, expected {suite.public_len}")
+        raise KeyFileError(
+            f"{source}: public key has {len(raw)} bytes, expected {suite.public_len}"
+        )
     key = PublicKey(suite, raw)
     if key.kid != kid:
         raise KeyFileError(f"{source}: key id does not match the key material (file tampered?)")
@@ -213,7 +217,9 @@ def load_private(path: str | os.PathLike[str]) -> PrivateKey:
     return parse_private(_read(p, "private key"), str(p))
 
 
-def write_pair(key: PrivateKey, out_dir: str | os.PathLike[str], force: bool = False) -> tuple[Path, Path]:
+def write_pair(
+    key: PrivateKey, out_dir: str | os.PathLike[str], force: bool = False
+) -> tuple[Path, Path]:
     """Write ``sparkseal.pub`` and ``sparkseal.key`` (mode 0600) into ``out_dir``.
 
     Refuses to overwrite an existing key unless ``force``: losing a private key

@@ -140,7 +140,7 @@ PolicyLike = Policy | Mapping[str, Any] | str | os.PathLike[str] | None
 
 
 def load_policy(policy: PolicyLike = None) -> Policy:
-    """Load a policy from a :class:`Policy`, mapping, path, ``$SPARKSEAL_POLICY`` or ``./sparkseal.toml``."""
+    """Load a policy: a Policy, a mapping, a path, $SPARKSEAL_POLICY, or ./sparkseal.toml."""
     if isinstance(policy, Policy):
         return policy
     if isinstance(policy, Mapping):
@@ -154,6 +154,6 @@ def load_policy(policy: PolicyLike = None) -> Policy:
         return policy_from_file(DEFAULT_POLICY_FILE)
     raise PolicyError(
         "no sparkseal policy given: pass policy=..., set $SPARKSEAL_POLICY, or create "
-        "./sparkseal.toml with\n  [seal]\n  public_key = \"PATH/sparkseal.pub\"\n"
+        './sparkseal.toml with\n  [seal]\n  public_key = "PATH/sparkseal.pub"\n'
         "(create a key pair with `sparkseal keygen --out DIR`)"
     )

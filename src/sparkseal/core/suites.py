@@ -8,12 +8,12 @@ AES-256-GCM; they differ in the KEM.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from cryptography.hazmat.primitives import hpke
 
 
-class SuiteName(str, Enum):
+class SuiteName(StrEnum):
     """Suite names as written in policies and key files."""
 
     X25519 = "x25519"

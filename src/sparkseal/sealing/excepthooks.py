@@ -36,7 +36,10 @@ class SealingThreadExceptHook:
         if args.exc_type is SystemExit or args.exc_value is None:
             return
         name = args.thread.name if args.thread is not None else threading.get_ident()
-        _write(f"Exception in thread {name}:\n" + format_sealed(args.exc_value, self.sealer, args.exc_traceback))
+        _write(
+            f"Exception in thread {name}:\n"
+            + format_sealed(args.exc_value, self.sealer, args.exc_traceback)
+        )
 
 
 def _write(text: str) -> None:

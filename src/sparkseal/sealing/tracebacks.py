@@ -79,7 +79,9 @@ def _mirror_class(cls: type[BaseException]) -> type[BaseException]:
     return mirror
 
 
-def _new_instance(mirror_cls: type[BaseException], exc: BaseException, members: list) -> BaseException:
+def _new_instance(
+    mirror_cls: type[BaseException], exc: BaseException, members: list
+) -> BaseException:
     if isinstance(exc, BaseExceptionGroup) and issubclass(mirror_cls, BaseExceptionGroup):
         return mirror_cls.__new__(mirror_cls, "sealed", members)  # type: ignore[call-arg]
     try:

@@ -46,7 +46,9 @@ def check_pyspark_internals() -> tuple[ModuleType, ModuleType]:
     version = getattr(pyspark, "__version__", "?")
     problems: list[str] = []
     if not version.startswith(SUPPORTED_PYSPARK):
-        problems.append(f"PySpark {version} is not a supported version ({', '.join(SUPPORTED_PYSPARK)}x)")
+        problems.append(
+            f"PySpark {version} is not a supported version ({', '.join(SUPPORTED_PYSPARK)}x)"
+        )
     try:
         import pyspark.serializers as serializers
         import pyspark.util as util
