@@ -1,0 +1,1 @@
+"""Find plaintext sensitive values in logs, event logs and local dirs."""

@@ -1,0 +1,90 @@
+"""Built-in detectors for sensitive values, tuned for log-sized inputs.
+
+Logs carry attacker-influenced text, so the rare-match detectors run as one
+combined RE2 pattern (linear time, no catastrophic backtracking). IPv4
+addresses appear on most Spark log lines, so they use a separate stdlib
+pattern anchored on a literal dot, whose per-match cost is far lower than
+RE2's Python binding. Matches are validated (Luhn, mod-97, SSN rules ...)
+before they count.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import re2
+
+from sparkseal.scan import validators
+
+KINDS = ("email", "card", "ssn", "phone", "iban", "ipv4")
+
+_PATTERNS: dict[str, tuple[bytes, Callable[[bytes], bool]]] = {
+    "email": (
+        rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
+        lambda v: True,
+    ),
+    "card": (rb"\b[2-6][0-9]{3}(?:[ -]?[0-9]){9,15}\b", validators.card_ok),
+    "ssn": (rb"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b", validators.ssn_ok),
+    "phone": (
+        rb"(?:\+[0-9]{1,3}[ .-]?)?(?:\([0-9]{3}\)|\b[0-9]{3})[ .-][0-9]{3}[ .-][0-9]{4}\b"
+        rb"|\+[0-9]{1,3}(?:[ .-][0-9]{1,4}){2,5}\b",
+        validators.phone_ok,
+    ),
+    "iban": (
+        rb"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b",
+        validators.iban_ok,
+    ),
+}
+
+# Dot-anchored: the three lookbehinds recover the first octet without a class-led scan.
+_IPV4 = re.compile(
+    rb"\.(?:(?<=[^0-9.]([0-9]{3})\.)|(?<=[^0-9.]([0-9]{2})\.)|(?<=[^0-9.]([0-9])\.))"
+    rb"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})(?![0-9]|\.[0-9])"
+)
+
+
+@dataclass
+class Hit:
+    """One distinct value of one kind found in a buffer."""
+
+    kind: str
+    value: bytes
+    count: int
+
+
+class Detectors:
+    """Runs the selected built-in detectors over byte buffers."""
+
+    def __init__(self, kinds: Iterable[str] = KINDS) -> None:
+        self.kinds = tuple(k for k in KINDS if k in set(kinds))
+        combined = [k for k in self.kinds if k in _PATTERNS]
+        self._order = combined
+        self._validators = [_PATTERNS[k][1] for k in combined]
+        self._re2 = (
+            re2.compile(b"|".join(b"(" + _PATTERNS[k][0] + b")" for k in combined))
+            if combined
+            else None
+        )
+        self._ipv4 = "ipv4" in self.kinds
+
+    def find(self, buf: bytes) -> list[Hit]:
+        """Distinct validated values in ``buf`` with their occurrence counts."""
+        counts: dict[tuple[str, bytes], int] = {}
+        if self._re2 is not None:
+            for m in self._re2.finditer(buf):
+                groups = m.groups()
+                for i, value in enumerate(groups):
+                    if value is not None:
+                        if self._validators[i](value):
+                            key = (self._order[i], value)
+                            counts[key] = counts.get(key, 0) + 1
+                        break
+        if self._ipv4:
+            for octets, n in Counter(_IPV4.findall(b"\n" + buf)).items():
+                parts = (octets[0] or octets[1] or octets[2], *octets[3:])
+                if validators.ipv4_ok(parts):
+                    counts[("ipv4", b".".join(parts))] = n
+        return [Hit(kind, value, n) for (kind, value), n in counts.items()]
