@@ -117,8 +117,8 @@ class ChunkScanner:
     def __init__(self, canaries: Iterable[str], kinds: Iterable[str], allow: Iterable[str]):
         self.canaries = [(c, canary_forms(c)) for c in canaries if c]
         self.detectors = Detectors(kinds)
-        self.allow_values = [*DEFAULT_ALLOW, *allow]
-        self._allow = _Allow(self.allow_values)
+        self.allow_values = list(allow)
+        self._allow = _Allow([*DEFAULT_ALLOW, *self.allow_values])
 
     def __getstate__(self) -> dict:
         return {
