@@ -32,7 +32,7 @@ PARALLEL_MIN_BYTES = 32 << 20
 _TOKEN_LIKE = re.compile(rb"\[SEALED:[A-Za-z0-9_:-]*\]?")
 # Values Spark and Hadoop print in every run that identify no one: wildcard and
 # loopback addresses, and the Kerberos principal template in Hadoop's defaults.
-DEFAULT_ALLOW = ("0.0.0.0", "255.255.255.255", "127.0.0.0/8", "_HOST@REALM.TLD")
+DEFAULT_ALLOW = ("0.0.0.0", "255.255.255.255", "127.0.0.0/8", "_HOST@REALM.TLD")  # noqa: S104
 
 
 def mask(value: bytes) -> str:

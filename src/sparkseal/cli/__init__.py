@@ -1,0 +1,1 @@
+"""The ``sparkseal`` command line."""

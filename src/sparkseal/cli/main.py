@@ -1,0 +1,61 @@
+"""``sparkseal``: keys, unsealing and scanning from the command line.
+
+Exit codes are the same for every command: 0 success, 1 the command's own
+"found something" result (findings, tokens that did not open), 2 bad usage or
+input that could not be read. No command prints a Python traceback for bad
+input.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from sparkseal import __version__
+from sparkseal.cli.keygen import keygen
+from sparkseal.cli.scan import scan
+from sparkseal.cli.unseal import unseal
+from sparkseal.core.errors import SparkSealError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sparkseal")
+def cli() -> None:
+    """Keep sensitive data out of PySpark's logs, event logs and UI.
+
+    \b
+    Typical flow:
+      sparkseal keygen --out keys/          # once: a key pair
+      # jobs seal with keys/sparkseal.pub (sparkseal.harden / sparkseal.session)
+      sparkseal scan /var/log/spark         # CI gate: exit 1 on plaintext findings
+      sparkseal unseal --key keys/sparkseal.key driver.log   # authorized reading
+    """
+
+
+cli.add_command(keygen)
+cli.add_command(unseal)
+cli.add_command(scan)
+
+
+def main() -> None:
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except SparkSealError as exc:
+        click.echo(f"sparkseal: error: {exc}", err=True)
+        sys.exit(2)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except BrokenPipeError:
+        sys.exit(1)
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
