@@ -36,12 +36,18 @@ def test_env_then_cwd(policy_file, tmp_path, monkeypatch):
         ("", "seal: Field required"),
         ("[seal]\n", "seal.public_key: Field required"),
         ('[seal]\npublic_key = ""\n', "seal.public_key"),
-        ('[seal]\npublic_key = "sparkseal.pub"\npublic_kye = "x"\n', "seal.public_kye: unknown field"),
+        (
+            '[seal]\npublic_key = "sparkseal.pub"\npublic_kye = "x"\n',
+            "seal.public_kye: unknown field",
+        ),
         ('[seal]\npublic_key = "missing.pub"\n', "seal.public_key: public key file not found"),
         ('[seal]\npublic_key = "sparkseal.key"\n', "seal.public_key: .*private key"),
         ('[seal]\npublic_key = "sparkseal.pub"\nsuite = "rsa"\n', "seal.suite"),
         ('[seal]\npublic_key = "sparkseal.pub"\nsuite = "mlkem768-x25519"\n', "seal.suite: is"),
-        ('[seal]\npublic_key = "sparkseal.pub"\n[driver]\nexcepthook = "maybe"\n', "driver.excepthook"),
+        (
+            '[seal]\npublic_key = "sparkseal.pub"\n[driver]\nexcepthook = "maybe"\n',
+            "driver.excepthook",
+        ),
         ("[seal\n", "not valid TOML"),
     ],
 )

@@ -13,7 +13,9 @@ from sparkseal.core.token import TOKEN_RE, Opener, Sealer, WithholdingSealer
 VECTORS = json.loads((Path(__file__).parents[2] / "docs" / "token-vectors.json").read_text())
 
 
-@pytest.mark.parametrize("vector", VECTORS["vectors"], ids=lambda v: f"{v['suite']}-{len(v['plaintext'])}")
+@pytest.mark.parametrize(
+    "vector", VECTORS["vectors"], ids=lambda v: f"{v['suite']}-{len(v['plaintext'])}"
+)
 def test_vectors_open_to_their_plaintext(vector):
     key = keys.parse_private(vector["private_key"])
     assert key.public == keys.parse_public(vector["public_key"])
@@ -116,10 +118,15 @@ def test_withholding_sealer_emits_placeholder():
 def test_token_regex_is_one_pattern(sealer):
     text = f"a{sealer.seal('x')}b{sealer.seal('')}c"
     assert len(TOKEN_RE.findall(text)) == 2
-    assert re.compile(TOKEN_RE.pattern).pattern == r"\[SEALED:1:([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\]"
+    assert (
+        re.compile(TOKEN_RE.pattern).pattern
+        == r"\[SEALED:1:([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\]"
+    )
 
 
-_TOKENISH = st.sampled_from(["[SEALED:", "[SEALED:1:X:", "]", ":", "1", "X", "A", "\n", "é", "\x00"])
+_TOKENISH = st.sampled_from(
+    ["[SEALED:", "[SEALED:1:X:", "]", ":", "1", "X", "A", "\n", "é", "\x00"]
+)
 
 
 @settings(max_examples=300, deadline=None)

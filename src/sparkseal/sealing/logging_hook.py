@@ -11,6 +11,7 @@ message; that message is sealed too, keeping the error condition readable.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,6 +20,7 @@ from sparkseal.sealing.tracebacks import sealed_mirror
 
 # PySpark 4.x loggers whose message *is* a Spark exception's message.
 PYSPARK_MESSAGE_LOGGERS = frozenset({"DataFrameQueryContextLogger", "SQLQueryContextLogger"})
+_CONDITION_PREFIX = re.compile(r"\[[A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)*\]")
 
 
 class SealingRecordFactory:
@@ -57,13 +59,12 @@ class SealingRecordFactory:
         return sealed_mirror(arg, self.sealer) if isinstance(arg, BaseException) else arg
 
     def _seal_pyspark_message(self, record: logging.LogRecord) -> str:
-        msg = record.msg
-        context = getattr(record, "context", None)
-        condition = context.get("errorClass") if isinstance(context, dict) else None
-        head = f"[{condition}]" if condition else ""
-        if head and msg.startswith(head):
-            return head + self.sealer.seal_text(msg[len(head) :])
-        return self.sealer.seal_text(msg)
+        # These loggers only log PySparkException.getMessage(): "[CONDITION] text".
+        # (The record's ``context`` with the condition is attached after this factory runs.)
+        msg = str(record.msg)
+        m = _CONDITION_PREFIX.match(msg)
+        head = m.group(0) if m else ""
+        return head + self.sealer.seal_text(msg[len(head) :])
 
 
 def install(sealer: TextSealer) -> SealingRecordFactory:

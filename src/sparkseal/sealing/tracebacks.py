@@ -21,7 +21,7 @@ from typing import Any
 
 from sparkseal.core.token import TextSealer
 
-_MIRROR_CLASSES: dict[type, type] = {}
+_MIRROR_CLASSES: dict[tuple[type, bool], type] = {}
 
 
 def _safe_str(obj: object) -> str:
@@ -58,8 +58,9 @@ def sealed_message(exc: BaseException, sealer: TextSealer) -> str:
     return f"{head}{sealed}" if head else sealed
 
 
-def _mirror_class(cls: type[BaseException]) -> type[BaseException]:
-    mirror = _MIRROR_CLASSES.get(cls)
+def _mirror_class(cls: type[BaseException], subclass: bool = True) -> type[BaseException]:
+    """A class named like ``cls``; a subclass of it unless ``subclass`` is False or refused."""
+    mirror = _MIRROR_CLASSES.get((cls, subclass))
     if mirror is not None:
         return mirror
     namespace: dict[str, Any] = {
@@ -70,25 +71,24 @@ def _mirror_class(cls: type[BaseException]) -> type[BaseException]:
         "__init__": lambda self, *a, **k: None,
         "_sparkseal_sealed": True,
     }
+    plain_base = Exception if issubclass(cls, Exception) else BaseException
     try:
-        mirror = type(cls.__name__, (cls,), namespace)
+        mirror = type(cls.__name__, (cls if subclass else plain_base,), namespace)
     except TypeError:  # a type that refuses subclassing: keep its name only
-        base = Exception if issubclass(cls, Exception) else BaseException
-        mirror = type(cls.__name__, (base,), namespace)
-    _MIRROR_CLASSES[cls] = mirror
+        mirror = type(cls.__name__, (plain_base,), namespace)
+    _MIRROR_CLASSES[(cls, subclass)] = mirror
     return mirror
 
 
-def _new_instance(
-    mirror_cls: type[BaseException], exc: BaseException, members: list
-) -> BaseException:
+def _new_instance(exc: BaseException, members: list[BaseException]) -> BaseException:
+    mirror_cls = _mirror_class(type(exc))
     if isinstance(exc, BaseExceptionGroup) and issubclass(mirror_cls, BaseExceptionGroup):
         return mirror_cls.__new__(mirror_cls, "sealed", members)  # type: ignore[call-arg]
     try:
         return mirror_cls.__new__(mirror_cls)
-    except Exception:
-        fallback = _mirror_class(Exception if isinstance(exc, Exception) else BaseException)
-        return fallback.__new__(fallback)
+    except Exception:  # a __new__ that needs arguments: fall back to a look-alike
+        plain = _mirror_class(type(exc), subclass=False)
+        return plain.__new__(plain)
 
 
 def sealed_mirror(
@@ -103,7 +103,7 @@ def sealed_mirror(
     members: list[BaseException] = []
     if isinstance(exc, BaseExceptionGroup):
         members = [sealed_mirror(e, sealer, memo) for e in exc.exceptions]
-    mirror = _new_instance(_mirror_class(type(exc)), exc, members)
+    mirror = _new_instance(exc, members)
     memo[id(exc)] = mirror
     mirror._sparkseal_str = sealed_message(exc, sealer)  # type: ignore[attr-defined]
     mirror.args = (mirror._sparkseal_str,)  # type: ignore[attr-defined]
