@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sparkseal.conf import seal_conf
+from sparkseal.conf import PYTHONPATH_KEY, seal_conf, with_boot_dir
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import PolicyLike, load_policy
 from sparkseal.driver.install import install_driver_hooks
@@ -53,10 +53,12 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     """
     loaded = load_policy(policy)
     required = seal_conf(loaded)
-    check_conf(_builder_options(builder), required, "the SparkSession builder")
+    options = _builder_options(builder)
+    check_conf(options, required, "the SparkSession builder")
     install_driver_hooks(loaded)
     for key, value in required.items():
         builder = builder.config(key, value)
+    builder = builder.config(PYTHONPATH_KEY, with_boot_dir(options.get(PYTHONPATH_KEY)))
 
     original = builder.getOrCreate
 

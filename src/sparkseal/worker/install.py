@@ -78,8 +78,14 @@ def check_pyspark_internals() -> tuple[ModuleType, ModuleType]:
     return util, serializers
 
 
+_installed: TextSealer | None = None
+
+
 def install_worker_hooks(environ: dict[str, str] | os._Environ[str] = os.environ) -> TextSealer:
-    """Patch PySpark's worker exception writer and the process-wide hooks."""
+    """Patch PySpark's worker exception writer and the process-wide hooks (once per process)."""
+    global _installed
+    if _installed is not None:
+        return _installed
     util, serializers = check_pyspark_internals()
     sealer = sealer_from_env(environ)
     writer = SealedExceptionWriter(sealer, util, serializers)
@@ -92,4 +98,5 @@ def install_worker_hooks(environ: dict[str, str] | os._Environ[str] = os.environ
     sys.excepthook = SealingExceptHook(sealer)
     threading.excepthook = SealingThreadExceptHook(sealer)
     logging_hook.install(sealer)
+    _installed = sealer
     return sealer

@@ -1,0 +1,260 @@
+"""Failure cases: every path a Python failure takes in a PySpark job.
+
+Each case gets a fresh canary and must make Spark fail with an exception
+whose message carries it. Canaries always travel as *data* (rows, files),
+never as literals in code or query plans, exactly like customer data does.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+from pyspark.sql.functions import pandas_udf, udf, udtf
+
+CASES: dict[str, Callable[[SparkSession, str], None]] = {}
+# Cases that run Python code on the driver host only (no executor involved).
+DRIVER_ONLY = {"driver_logged", "datasource_schema", "udtf_analyze", "foreach_batch"}
+
+
+def case(fn: Callable[[SparkSession, str], None]) -> Callable[[SparkSession, str], None]:
+    CASES[fn.__name__] = fn
+    return fn
+
+
+def fail_with(value: str) -> str:
+    raise ValueError(f"{value} is an email address")
+
+
+def _df(spark: SparkSession, canary: str):
+    return spark.createDataFrame([(canary,)], "email string").repartition(1)
+
+
+def _data_file(canary: str) -> str:
+    path = Path(tempfile.mkdtemp(prefix="sparkseal-case-")) / "value.txt"
+    path.write_text(canary)
+    return str(path)
+
+
+@case
+def rdd_map(spark, canary):
+    spark.sparkContext.parallelize([canary], 1).map(fail_with).collect()
+
+
+@case
+def rdd_keyerror_notes_group(spark, canary):
+    def lookup(value):
+        try:
+            return {}[value]
+        except KeyError as e:
+            e.add_note(f"note: {value}")
+            raise ExceptionGroup(f"group {value}", [e, TypeError(value)]) from None
+
+    spark.sparkContext.parallelize([canary], 1).map(lookup).collect()
+
+
+@case
+def python_udf(spark, canary):
+    _df(spark, canary).select(udf(fail_with)("email")).collect()
+
+
+@case
+def python_udf_locals(spark, canary):
+    spark.conf.set("spark.sql.execution.pyspark.udf.tracebackWithLocals.enabled", "true")
+    try:
+
+        def with_locals(value):
+            customer = {"email": value}  # noqa: F841 - shown by tracebackWithLocals
+            raise ValueError("bad customer record")
+
+        _df(spark, canary).select(udf(with_locals)("email")).collect()
+    finally:
+        spark.conf.unset("spark.sql.execution.pyspark.udf.tracebackWithLocals.enabled")
+
+
+@case
+def python_udf_hidden_traceback(spark, canary):
+    spark.conf.set("spark.sql.execution.pyspark.udf.hideTraceback.enabled", "true")
+    try:
+        _df(spark, canary).select(udf(fail_with)("email")).collect()
+    finally:
+        spark.conf.unset("spark.sql.execution.pyspark.udf.hideTraceback.enabled")
+
+
+@case
+def python_udf_full_traceback(spark, canary):
+    spark.conf.set("spark.sql.execution.pyspark.udf.simplifiedTraceback.enabled", "false")
+    try:
+        _df(spark, canary).select(udf(fail_with)("email")).collect()
+    finally:
+        spark.conf.unset("spark.sql.execution.pyspark.udf.simplifiedTraceback.enabled")
+
+
+@case
+def arrow_udf(spark, canary):
+    _df(spark, canary).select(udf(fail_with, useArrow=True)("email")).collect()
+
+
+@case
+def pandas_udf_raises(spark, canary):
+    @pandas_udf("string")
+    def check(s: pd.Series) -> pd.Series:
+        raise ValueError(f"bad values: {list(s)}")
+
+    _df(spark, canary).select(check("email")).collect()
+
+
+@case
+def pandas_udf_arrow_conversion(spark, canary):
+    @pandas_udf("long")
+    def as_long(s: pd.Series) -> pd.Series:
+        return s  # strings where longs are declared: Arrow's error quotes the value
+
+    _df(spark, canary).select(as_long("email")).collect()
+
+
+@case
+def map_in_pandas(spark, canary):
+    def fn(it):
+        for pdf in it:
+            fail_with(pdf["email"].iloc[0])
+            yield pdf
+
+    _df(spark, canary).mapInPandas(fn, "email string").collect()
+
+
+@case
+def map_in_arrow(spark, canary):
+    def fn(it):
+        for batch in it:
+            fail_with(batch.column(0)[0].as_py())
+            yield batch
+
+    _df(spark, canary).mapInArrow(fn, "email string").collect()
+
+
+@case
+def apply_in_pandas(spark, canary):
+    def fn(pdf):
+        fail_with(pdf["email"].iloc[0])
+        return pdf
+
+    _df(spark, canary).groupBy("email").applyInPandas(fn, "email string").collect()
+
+
+@case
+def udtf_eval(spark, canary):
+    @udtf(returnType="email string")
+    class Explode:
+        def eval(self, row):
+            fail_with(row["email"])
+            yield (row["email"],)
+
+    spark.udtf.register("sparkseal_fail_udtf", Explode)
+    _df(spark, canary).createOrReplaceTempView("sparkseal_canaries")
+    spark.sql("SELECT * FROM sparkseal_fail_udtf(TABLE(sparkseal_canaries))").collect()
+
+
+@case
+def udtf_analyze(spark, canary):
+    path = _data_file(canary)
+    from pyspark.sql.udtf import AnalyzeResult
+
+    @udtf
+    class Analyzed:
+        @staticmethod
+        def analyze(*args) -> AnalyzeResult:
+            fail_with(Path(path).read_text())
+
+        def eval(self, *args):
+            yield ()
+
+    spark.udtf.register("sparkseal_analyze_udtf", Analyzed)
+    spark.sql("SELECT * FROM sparkseal_analyze_udtf()").collect()
+
+
+def _data_source(path: str, fail_in: str):
+    from pyspark.sql.datasource import DataSource, DataSourceReader
+
+    class Reader(DataSourceReader):
+        def read(self, partition):
+            fail_with(Path(path).read_text())
+            yield ("x",)
+
+    class Source(DataSource):
+        @classmethod
+        def name(cls):
+            return f"sparkseal_{fail_in}"
+
+        def schema(self):
+            if fail_in == "schema":
+                fail_with(Path(path).read_text())
+            return "email string"
+
+        def reader(self, schema):
+            return Reader()
+
+    return Source
+
+
+@case
+def datasource_read(spark, canary):
+    source = _data_source(_data_file(canary), "read")
+    spark.dataSource.register(source)
+    spark.read.format(source.name()).load().collect()
+
+
+@case
+def datasource_schema(spark, canary):
+    source = _data_source(_data_file(canary), "schema")
+    spark.dataSource.register(source)
+    spark.read.format(source.name()).load().collect()
+
+
+def _stream(spark, canary):
+    src = Path(tempfile.mkdtemp(prefix="sparkseal-stream-"))
+    (src / "part.json").write_text('{"email": "%s"}\n' % canary)
+    return spark.readStream.schema("email string").json(str(src))
+
+
+def _await(query) -> None:
+    try:
+        query.awaitTermination(120)
+    finally:
+        if query.isActive:
+            query.stop()
+    time.sleep(1)  # let the listener bus deliver the termination event
+
+
+@case
+def foreach_batch(spark, canary):
+    def fn(batch_df, batch_id):
+        for row in batch_df.collect():
+            fail_with(row["email"])
+
+    _await(_stream(spark, canary).writeStream.foreachBatch(fn).start())
+
+
+@case
+def foreach_writer(spark, canary):
+    def fn(row):
+        fail_with(row["email"])
+
+    _await(_stream(spark, canary).writeStream.foreach(fn).start())
+
+
+@case
+def driver_logged(spark, canary):
+    log = logging.getLogger("leakapp.driver")
+    try:
+        fail_with(canary)
+    except ValueError as exc:
+        log.exception("could not process a record")
+        log.error("again, as an argument: %s", exc)
+        raise

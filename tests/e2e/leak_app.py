@@ -1,0 +1,124 @@
+"""A real PySpark application that fails in every way ``cases.py`` knows.
+
+Run as its own process by the end-to-end tests so that its stdout, its stderr
+and its JVM's stderr are real files, as they are on a cluster. It writes:
+
+* ``manifest.json``: case name -> canary, and the application id;
+* ``ui/*``: what the live UI's REST API and pages served before the app stopped;
+* the event log under ``events/`` and Spark's local dirs under ``local/``.
+
+After stopping Spark it dies of an uncaught exception in a thread and one in
+the main thread, both carrying canaries, to exercise the driver's hooks.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+import threading
+import urllib.request
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+import cases  # noqa: E402
+from pyspark import cloudpickle  # noqa: E402
+from pyspark.sql import SparkSession  # noqa: E402
+
+import sparkseal  # noqa: E402
+
+
+def canary(name: str) -> str:
+    return f"canary-{name.replace('_', '-')}-{uuid.uuid4().hex[:12]}@example.com"
+
+
+def fetch(url: str) -> bytes:
+    with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 - our own UI on loopback
+        return resp.read()
+
+
+def dump_ui(spark: SparkSession, out: Path) -> None:
+    base = spark.sparkContext.uiWebUrl
+    app = spark.sparkContext.applicationId
+    api = f"{base}/api/v1/applications/{app}"
+    out.mkdir(parents=True, exist_ok=True)
+    pages = {
+        "jobs.json": f"{api}/jobs",
+        "stages.json": f"{api}/stages?details=true",
+        "sql.json": f"{api}/sql?details=true&planDescription=true",
+        "executors.json": f"{api}/allexecutors",
+        "environment.json": f"{api}/environment",
+        "jobs.html": f"{base}/jobs/",
+        "stages.html": f"{base}/stages/",
+        "sql.html": f"{base}/SQL/",
+        "streaming.html": f"{base}/StreamingQuery/",
+    }
+    for name, url in pages.items():
+        (out / name).write_bytes(fetch(url))
+    for stage in json.loads((out / "stages.json").read_text()):
+        if stage.get("status") == "FAILED":
+            sid, attempt = stage["stageId"], stage["attemptId"]
+            url = f"{api}/stages/{sid}/{attempt}/taskList?length=1000"
+            (out / f"tasks-{sid}-{attempt}.json").write_bytes(fetch(url))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--master", required=True)
+    p.add_argument("--out", required=True, type=Path)
+    p.add_argument("--policy", required=True)
+    p.add_argument("--cases", default="all")
+    p.add_argument("--conf", action="append", default=[])
+    args = p.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    out: Path = args.out
+    (out / "events").mkdir(parents=True, exist_ok=True)
+    builder = (
+        SparkSession.builder.master(args.master)
+        .appName("sparkseal-leak-app")
+        .config("spark.eventLog.enabled", "true")
+        .config("spark.eventLog.dir", str(out / "events"))
+        .config("spark.local.dir", str(out / "local"))
+        .config("spark.ui.enabled", "true")
+        .config("spark.ui.port", "0")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.task.maxFailures", "2")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.streaming.forceDeleteTempCheckpointLocation", "true")
+    )
+    for kv in args.conf:
+        key, _, value = kv.partition("=")
+        builder = builder.config(key, value)
+    spark = sparkseal.harden(builder, args.policy).getOrCreate()
+
+    cloudpickle.register_pickle_by_value(cases)  # workers cannot import tests/e2e
+    names = list(cases.CASES) if args.cases == "all" else args.cases.split(",")
+    manifest = {"app_id": spark.sparkContext.applicationId, "cases": {}, "outcomes": {}}
+    log = logging.getLogger("leakapp")
+    for name in names:
+        value = canary(name)
+        manifest["cases"][name] = value
+        try:
+            cases.CASES[name](spark, value)
+            manifest["outcomes"][name] = "no error"
+        except Exception as exc:  # every case is meant to fail
+            manifest["outcomes"][name] = type(exc).__name__
+            log.exception("case %s failed", name)
+    dump_ui(spark, out / "ui")
+    spark.stop()
+
+    for name in ("driver_thread", "driver_uncaught"):
+        manifest["cases"][name] = canary(name)
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    t = threading.Thread(target=cases.fail_with, args=(manifest["cases"]["driver_thread"],))
+    t.start()
+    t.join()
+    cases.fail_with(manifest["cases"]["driver_uncaught"])
+
+
+if __name__ == "__main__":
+    main()
