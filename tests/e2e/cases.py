@@ -7,6 +7,7 @@ never as literals in code or query plans, exactly like customer data does.
 
 from __future__ import annotations
 
+import json
 import logging
 import tempfile
 import time
@@ -15,7 +16,6 @@ from pathlib import Path
 
 import pandas as pd
 from pyspark.sql import SparkSession
-from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf, udf, udtf
 
 CASES: dict[str, Callable[[SparkSession, str], None]] = {}
@@ -219,7 +219,7 @@ def datasource_schema(spark, canary):
 
 def _stream(spark, canary):
     src = Path(tempfile.mkdtemp(prefix="sparkseal-stream-"))
-    (src / "part.json").write_text('{"email": "%s"}\n' % canary)
+    (src / "part.json").write_text(json.dumps({"email": canary}) + "\n")
     return spark.readStream.schema("email string").json(str(src))
 
 

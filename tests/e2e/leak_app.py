@@ -24,11 +24,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-import cases  # noqa: E402
-from pyspark import cloudpickle  # noqa: E402
-from pyspark.sql import SparkSession  # noqa: E402
+import cases
+from pyspark import cloudpickle
+from pyspark.sql import SparkSession
 
-import sparkseal  # noqa: E402
+import sparkseal
 
 
 def canary(name: str) -> str:
@@ -36,7 +36,7 @@ def canary(name: str) -> str:
 
 
 def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as resp:  # noqa: S310 - our own UI on loopback
+    with urllib.request.urlopen(url, timeout=30) as resp:
         return resp.read()
 
 
@@ -72,8 +72,11 @@ def main() -> None:
     p.add_argument("--policy", required=True)
     p.add_argument("--cases", default="all")
     p.add_argument("--conf", action="append", default=[])
+    p.add_argument("--no-seal", action="store_true", help="baseline: plain PySpark")
     args = p.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
     out: Path = args.out
     (out / "events").mkdir(parents=True, exist_ok=True)
@@ -93,7 +96,9 @@ def main() -> None:
     for kv in args.conf:
         key, _, value = kv.partition("=")
         builder = builder.config(key, value)
-    spark = sparkseal.harden(builder, args.policy).getOrCreate()
+    if not args.no_seal:
+        builder = sparkseal.harden(builder, args.policy)
+    spark = builder.getOrCreate()
 
     cloudpickle.register_pickle_by_value(cases)  # workers cannot import tests/e2e
     names = list(cases.CASES) if args.cases == "all" else args.cases.split(",")

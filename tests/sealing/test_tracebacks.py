@@ -19,7 +19,7 @@ def _raise_chain(value):
 def _caught(fn, *args):
     try:
         fn(*args)
-    except BaseException as exc:  # noqa: BLE001
+    except BaseException as exc:
         return exc
     raise AssertionError("did not raise")
 

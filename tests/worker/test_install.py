@@ -118,7 +118,7 @@ def test_no_or_bad_key_gives_placeholders(tmp_path, key_env, placeholder):
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, env=env, timeout=60)
     out, err = proc.stdout.decode(), proc.stderr.decode()
     assert SECRET not in out + err
-    assert f"ValueError: [WITHHELD by sparkseal: " in out and placeholder in out
+    assert "ValueError: [WITHHELD by sparkseal: " in out and placeholder in out
     assert "KeyError: [WITHHELD by sparkseal:" in err  # the worker's excepthook, too
 
 

@@ -20,7 +20,7 @@ def _written(writer, exc, **kw) -> str:
     out = io.BytesIO()
     try:
         raise exc
-    except BaseException as e:  # noqa: BLE001
+    except BaseException as e:
         writer(e, out, **kw)
     data = out.getvalue()
     (marker,) = struct.unpack(">i", data[:4])

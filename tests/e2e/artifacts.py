@@ -1,0 +1,86 @@
+"""Run the leak app and gather every artifact a Spark application leaves behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import zstandard
+from pyspark.find_spark_home import _find_spark_home
+
+APP = Path(__file__).with_name("leak_app.py")
+SPARK_HOME = Path(_find_spark_home())
+
+
+@dataclass
+class Run:
+    out: Path
+    manifest: dict
+    returncode: int
+    artifacts: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def canaries(self) -> dict[str, str]:
+        return self.manifest["cases"]
+
+    def text(self, prefix: str) -> str:
+        """All artifacts whose name starts with ``prefix``, decoded."""
+        return "".join(
+            v.decode("utf-8", "replace") for k, v in self.artifacts.items() if k.startswith(prefix)
+        )
+
+
+def _event_log_bytes(path: Path) -> bytes:
+    data = path.read_bytes()
+    if data[:4] == b"\x28\xb5\x2f\xfd":  # zstd, Spark's default event log codec
+        return zstandard.ZstdDecompressor().stream_reader(data, read_across_frames=True).read()
+    return data
+
+
+def run_app(out: Path, policy: Path, master: str, cases: str = "all", *extra: str) -> Run:
+    """Run ``leak_app.py`` in its own process and collect every artifact it leaves."""
+    out.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    cmd = [sys.executable, str(APP), "--master", master, "--out", str(out), "--policy", str(policy)]
+    cmd += ["--cases", cases, *extra]
+    with (out / "driver.stdout").open("wb") as so, (out / "driver.stderr").open("wb") as se:
+        proc = subprocess.run(cmd, stdout=so, stderr=se, env=env, timeout=1200, check=False)
+    manifest = json.loads((out / "manifest.json").read_text())
+    run = Run(out, manifest, proc.returncode)
+    art = run.artifacts
+    art["driver/stdout"] = (out / "driver.stdout").read_bytes()
+    art["driver/stderr"] = (out / "driver.stderr").read_bytes()
+    for p in sorted((out / "events").rglob("*")):
+        if p.is_file():
+            art[f"eventlog/{p.name}"] = _event_log_bytes(p)
+    for p in sorted((out / "ui").glob("*")):
+        art[f"ui/{p.name}"] = p.read_bytes()
+    work = SPARK_HOME / "work" / manifest["app_id"]
+    for p in sorted(work.rglob("*")) if work.is_dir() else []:
+        if p.is_file():
+            art[f"executor/{p.relative_to(work)}"] = p.read_bytes()
+    for p in sorted((out / "local").rglob("*")) if (out / "local").is_dir() else []:
+        if p.is_file():
+            art[f"localdir/{p.relative_to(out / 'local')}"] = p.read_bytes()
+    return run
+
+
+def forms(value: str) -> list[bytes]:
+    """How a value can be written: raw, JSON-escaped, HTML-escaped."""
+    import html
+
+    return list({value.encode(), json.dumps(value)[1:-1].encode(), html.escape(value).encode()})
+
+
+def leaks(run: Run) -> list[str]:
+    """``artifact: case`` for every plaintext canary in every artifact."""
+    found = []
+    for name, data in run.artifacts.items():
+        for case, canary in run.canaries.items():
+            if any(f in data for f in forms(canary)):
+                found.append(f"{name}: {case}")
+    return found
