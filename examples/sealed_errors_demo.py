@@ -1,0 +1,83 @@
+"""The sparkseal demo: a job fails on a customer's email; its logs stay sealed.
+
+1. makes a key pair and a policy under ``demo-out/``;
+2. runs ``customer_job.py`` on ``local[*]`` with sparkseal, capturing its log;
+3. shows the sealed error as it appears in the log;
+4. opens it with ``sparkseal unseal`` (as an authorized reader would);
+5. runs ``sparkseal scan`` over the log and the event log as a CI gate.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = Path.cwd() / "demo-out"
+CLI = [sys.executable, "-m", "sparkseal.cli.main"]
+
+
+def step(title: str) -> None:
+    print(f"\n=== {title} ===", flush=True)
+
+
+def excerpt(text: str, needle: str, limit: int = 6) -> str:
+    lines = [ln for ln in text.splitlines() if needle in ln]
+    return "\n".join(ln if len(ln) < 220 else ln[:200] + " ...]" for ln in lines[:limit])
+
+
+def main() -> int:
+    shutil.rmtree(OUT, ignore_errors=True)
+    OUT.mkdir()
+    step("1. key pair and policy")
+    subprocess.run([*CLI, "keygen", "--out", str(OUT / "keys")], check=True)
+    policy = OUT / "sparkseal.toml"
+    policy.write_text('[seal]\npublic_key = "keys/sparkseal.pub"\n')
+    print(f"policy: {policy}")
+
+    step("2. run the job (it fails on a malformed customer email)")
+    env = {**os.environ, "SPARKSEAL_POLICY": str(policy), "PYSPARK_PYTHON": sys.executable}
+    events = OUT / "events"
+    events.mkdir()
+    log = OUT / "job.log"
+    with log.open("wb") as fh:
+        job = subprocess.run(
+            [sys.executable, str(HERE / "customer_job.py"), str(events)],
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            env=env,
+            check=False,
+        )
+    text = log.read_text(errors="replace")
+    print(f"job exit code {job.returncode}; log: {log} ({len(text.splitlines())} lines)")
+
+    step("3. the error as it is logged: types and frames readable, data sealed")
+    print(excerpt(text, "ValueError"))
+
+    step("4. sparkseal unseal --key demo-out/keys/sparkseal.key demo-out/job.log")
+    opened = subprocess.run(
+        [*CLI, "unseal", "--key", str(OUT / "keys" / "sparkseal.key"), str(log)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    print(excerpt(opened.stdout, "ValueError"))
+
+    step("5. sparkseal scan demo-out/job.log demo-out/events --canary <each customer email>")
+    sys.path.insert(0, str(HERE))
+    from customer_job import CUSTOMERS
+
+    canaries = [arg for _, email, _ in CUSTOMERS for arg in ("--canary", email)]
+    scan = subprocess.run([*CLI, "scan", str(log), str(events), *canaries], check=False)
+    leaked = any(email in text for _, email, _ in CUSTOMERS)
+    print(f"\nplaintext customer email in the job's log: {'YES' if leaked else 'no'}")
+    ok = job.returncode != 0 and not leaked and scan.returncode == 0 and opened.returncode == 0
+    print("demo", "passed" if ok else "FAILED")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
