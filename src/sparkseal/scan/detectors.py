@@ -40,9 +40,11 @@ _PATTERNS: dict[str, tuple[bytes, Callable[[bytes], bool]]] = {
 }
 
 # Dot-anchored: the three lookbehinds recover the first octet without a class-led scan.
+# Not after a letter, "_" or "-" and not before ".<letter>": "py4j-0.10.9.9.jar" is a version.
 _IPV4 = re.compile(
-    rb"\.(?:(?<=[^0-9.]([0-9]{3})\.)|(?<=[^0-9.]([0-9]{2})\.)|(?<=[^0-9.]([0-9])\.))"
-    rb"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})(?![0-9]|\.[0-9])"
+    rb"\.(?:(?<=[^0-9.A-Za-z_-]([0-9]{3})\.)|(?<=[^0-9.A-Za-z_-]([0-9]{2})\.)"
+    rb"|(?<=[^0-9.A-Za-z_-]([0-9])\.))"
+    rb"([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})(?![0-9]|\.[0-9A-Za-z])"
 )
 
 

@@ -30,9 +30,17 @@ MAX_LINE_CARRY = 1 << 20  # a "line" longer than this is cut, keeping an overlap
 OVERLAP = 512
 PARALLEL_MIN_BYTES = 32 << 20
 _TOKEN_LIKE = re.compile(rb"\[SEALED:[A-Za-z0-9_:-]*\]?")
-# Values Spark and Hadoop print in every run that identify no one: wildcard and
-# loopback addresses, and the Kerberos principal template in Hadoop's defaults.
-DEFAULT_ALLOW = ("0.0.0.0", "255.255.255.255", "127.0.0.0/8", "_HOST@REALM.TLD")  # noqa: S104
+# Values that identify no one and that Spark and Hadoop print in every run: wildcard,
+# loopback and documentation (RFC 5737) addresses, and Hadoop's Kerberos principal template.
+DEFAULT_ALLOW = (
+    "0.0.0.0",  # noqa: S104
+    "255.255.255.255",
+    "127.0.0.0/8",
+    "192.0.2.0/24",
+    "198.51.100.0/24",
+    "203.0.113.0/24",
+    "_HOST@REALM.TLD",
+)
 
 
 def mask(value: bytes) -> str:
