@@ -43,3 +43,34 @@ def policy_file(key_dir: Path) -> Path:
     path = key_dir / "sparkseal.toml"
     path.write_text('[seal]\npublic_key = "sparkseal.pub"\n')
     return path
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """A plain local[2] session for tests that need a real JVM (not hardened: see tests/e2e)."""
+    from pyspark.sql import SparkSession
+
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("sparkseal-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    yield session
+    session.stop()
+
+
+def run_python(code: str, env: dict | None = None, timeout: int = 300):
+    """Run ``code`` in a fresh interpreter (for tests that change process-wide hooks)."""
+    import subprocess
+    import textwrap
+
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, **(env or {})},
+        timeout=timeout,
+        check=False,
+    )
