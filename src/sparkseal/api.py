@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sparkseal.conf import PYTHONPATH_KEY, seal_conf, with_boot_dir
+from sparkseal.conf import seal_conf, with_boot_dir
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import PolicyLike, load_policy
 from sparkseal.driver.install import install_driver_hooks
@@ -58,13 +58,16 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     install_driver_hooks(loaded)
     for key, value in required.items():
         builder = builder.config(key, value)
-    builder = builder.config(PYTHONPATH_KEY, with_boot_dir(options.get(PYTHONPATH_KEY)))
 
     original = builder.getOrCreate
 
     def get_or_create() -> SparkSession:
         spark = original()
         _verify_session(spark, required)
+        # Every Python function built from now on carries this environment to its
+        # workers; the boot dir covers the planner workers (see sparkseal.worker.boot).
+        env = spark.sparkContext.environment
+        env["PYTHONPATH"] = with_boot_dir(env.get("PYTHONPATH"))
         return spark
 
     builder.getOrCreate = get_or_create

@@ -15,7 +15,6 @@ from sparkseal.worker.install import ENV_PUBLIC_KEY
 
 DAEMON_MODULE = "sparkseal.worker.daemon"
 WORKER_MODULE = "sparkseal.worker.module"
-PYTHONPATH_KEY = "spark.executorEnv.PYTHONPATH"
 # Python workers started with this directory on PYTHONPATH install the hooks at
 # start-up: Spark's planner workers ignore spark.python.daemon.module.
 BOOT_DIR = str(Path(__file__).resolve().parent / "worker" / "boot")

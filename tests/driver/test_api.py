@@ -12,18 +12,21 @@ def test_harden_sets_conf_and_installs_hooks(policy_file, private_key):
         from pyspark.sql import SparkSession
         import sparkseal
         from sparkseal.conf import BOOT_DIR
-        b = SparkSession.builder.config("spark.executorEnv.PYTHONPATH", "deps")
-        b = sparkseal.harden(b, {str(policy_file)!r})
+        b = SparkSession.builder.master("local[1]").config("spark.ui.enabled", "false")
+        b = sparkseal.harden(b.config("spark.executorEnv.PYTHONPATH", "deps"), {str(policy_file)!r})
         o = b._options
         assert o["spark.python.daemon.module"] == "sparkseal.worker.daemon", o
         assert o["spark.python.worker.module"] == "sparkseal.worker.module"
         assert o["spark.executorEnv.SPARKSEAL_PUBLIC_KEY"] == {private_key.public.to_text()!r}
-        assert o["spark.executorEnv.PYTHONPATH"].split(":") == [BOOT_DIR, "deps"]
         assert type(sys.excepthook).__name__ == "SealingExceptHook"
         assert type(threading.excepthook).__name__ == "SealingThreadExceptHook"
         assert type(logging.getLogRecordFactory()).__name__ == "SealingRecordFactory"
         import py4j.clientserver
         assert type(py4j.clientserver.traceback).__name__ == "_SealingTraceback"
+        spark = b.getOrCreate()
+        env = spark.sparkContext.environment
+        assert env["PYTHONPATH"].split(":") == [BOOT_DIR, "deps"], env
+        spark.stop()
         raise ValueError({SECRET!r})
         """
     )

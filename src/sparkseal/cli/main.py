@@ -14,6 +14,7 @@ import click
 
 from sparkseal import __version__
 from sparkseal.cli.keygen import keygen
+from sparkseal.cli.pack import pack
 from sparkseal.cli.scan import scan
 from sparkseal.cli.unseal import unseal
 from sparkseal.core.errors import SparkSealError
@@ -36,6 +37,7 @@ def cli() -> None:
 cli.add_command(keygen)
 cli.add_command(unseal)
 cli.add_command(scan)
+cli.add_command(pack)
 
 
 def main() -> None:

@@ -1,0 +1,89 @@
+"""Executors without sparkseal: shipped with the job it seals; missing, nothing runs (fail closed).
+
+The executors here run a bare Python (a venv with no packages at all), while
+the driver runs the project's environment, as on a cluster whose executor
+image was never touched.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.artifacts import leaks, run_app
+
+CASES = "rdd_map,rdd_keyerror_notes_group"
+
+
+@pytest.fixture(scope="module")
+def bare_python(tmp_path_factory) -> Path:
+    venv = tmp_path_factory.mktemp("bare") / "venv"
+    subprocess.run([sys._base_executable, "-m", "venv", "--without-pip", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    probe = subprocess.run([python, "-c", "import cryptography"], capture_output=True, check=False)
+    assert probe.returncode != 0, "the bare executor Python must not have cryptography"
+    return python
+
+
+def _executor_conf(python: Path) -> list[str]:
+    return [
+        "--conf",
+        f"spark.pyspark.python={python}",
+        "--conf",
+        f"spark.pyspark.driver.python={sys.executable}",
+    ]
+
+
+def test_packed_archive_seals_on_bare_executors(tmp_path, policy_file, key_dir, bare_python):
+    archive = tmp_path / "sparkseal-worker.zip"
+    packed = subprocess.run(
+        [sys.executable, "-m", "sparkseal.cli.main", "pack", "--out", str(archive)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    flags = packed.stdout.split("add to spark-submit:")[1].split()
+    assert flags[0] == "--archives" and flags[2] == "--conf"
+    extra = [
+        *_executor_conf(bare_python),
+        "--conf",
+        f"spark.archives={flags[1].strip(chr(39))}",
+        "--conf",
+        flags[3],
+    ]
+    run = run_app(tmp_path / "run", policy_file, "local-cluster[2,1,1024]", CASES, *extra)
+    assert set(run.manifest["outcomes"].values()) == {"PythonException"}
+    assert leaks(run) == []
+    executors = run.text("executor/")
+    assert executors.count("ValueError: [SEALED:1:X:") >= 2
+    opened = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sparkseal.cli.main",
+            "unseal",
+            "--key",
+            str(key_dir / "sparkseal.key"),
+        ],
+        input=executors,
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout
+    assert run.canaries["rdd_map"] in opened
+
+
+def test_missing_sparkseal_on_executors_fails_closed(tmp_path, policy_file, bare_python):
+    run = run_app(
+        tmp_path / "run",
+        policy_file,
+        "local-cluster[2,1,1024]",
+        CASES,
+        *_executor_conf(bare_python),
+    )
+    assert "no error" not in run.manifest["outcomes"].values()
+    assert leaks(run) == []
+    assert "No module named 'sparkseal'" in run.text("eventlog/")
