@@ -41,10 +41,17 @@ def _event_log_bytes(path: Path) -> bytes:
     return data
 
 
-def run_app(out: Path, policy: Path, master: str, cases: str = "all", *extra: str) -> Run:
+def run_app(
+    out: Path,
+    policy: Path,
+    master: str,
+    cases: str = "all",
+    *extra: str,
+    worker_python: str = sys.executable,
+) -> Run:
     """Run ``leak_app.py`` in its own process and collect every artifact it leaves."""
     out.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PYSPARK_PYTHON": sys.executable, "PYSPARK_DRIVER_PYTHON": sys.executable}
+    env = {**os.environ, "PYSPARK_PYTHON": worker_python, "PYSPARK_DRIVER_PYTHON": sys.executable}
     cmd = [sys.executable, str(APP), "--master", master, "--out", str(out), "--policy", str(policy)]
     cmd += ["--cases", cases, *extra]
     with (out / "driver.stdout").open("wb") as so, (out / "driver.stderr").open("wb") as se:

@@ -28,15 +28,6 @@ def bare_python(tmp_path_factory) -> Path:
     return python
 
 
-def _executor_conf(python: Path) -> list[str]:
-    return [
-        "--conf",
-        f"spark.pyspark.python={python}",
-        "--conf",
-        f"spark.pyspark.driver.python={sys.executable}",
-    ]
-
-
 def test_packed_archive_seals_on_bare_executors(tmp_path, policy_file, key_dir, bare_python):
     archive = tmp_path / "sparkseal-worker.zip"
     packed = subprocess.run(
@@ -48,13 +39,19 @@ def test_packed_archive_seals_on_bare_executors(tmp_path, policy_file, key_dir, 
     flags = packed.stdout.split("add to spark-submit:")[1].split()
     assert flags[0] == "--archives" and flags[2] == "--conf"
     extra = [
-        *_executor_conf(bare_python),
         "--conf",
         f"spark.archives={flags[1].strip(chr(39))}",
         "--conf",
         flags[3],
     ]
-    run = run_app(tmp_path / "run", policy_file, "local-cluster[2,1,1024]", CASES, *extra)
+    run = run_app(
+        tmp_path / "run",
+        policy_file,
+        "local-cluster[2,1,1024]",
+        CASES,
+        *extra,
+        worker_python=str(bare_python),
+    )
     assert set(run.manifest["outcomes"].values()) == {"PythonException"}
     assert leaks(run) == []
     executors = run.text("executor/")
@@ -82,7 +79,7 @@ def test_missing_sparkseal_on_executors_fails_closed(tmp_path, policy_file, bare
         policy_file,
         "local-cluster[2,1,1024]",
         CASES,
-        *_executor_conf(bare_python),
+        worker_python=str(bare_python),
     )
     assert "no error" not in run.manifest["outcomes"].values()
     assert leaks(run) == []
