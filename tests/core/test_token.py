@@ -80,6 +80,7 @@ def test_header_is_authenticated(private_key, sealer):
     opener = Opener([private_key])
     opener._keys[forged_kid] = private_key
     opener._hpke[forged_kid] = private_key.hpke_key()
+    opener._infos[forged_kid] = f"sparkseal-token-v1:X:{forged_kid}".encode()
     with pytest.raises(TokenError, match="authentication"):
         opener.open(forged)
 

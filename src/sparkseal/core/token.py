@@ -18,6 +18,7 @@ HTML escaping unchanged; the brackets make it self-delimiting and greppable with
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 
 from sparkseal.core.errors import TokenError
-from sparkseal.core.keys import PrivateKey, PublicKey, b64u_decode, b64u_encode
+from sparkseal.core.keys import PrivateKey, PublicKey, b64u_encode
 from sparkseal.core.suites import SUITES
 
 VERSION = "1"
@@ -116,6 +117,7 @@ class Opener:
         for k in private_keys:
             self._keys[k.kid] = k
         self._hpke = {kid: k.hpke_key() for kid, k in self._keys.items()}
+        self._infos = {kid: _info(k.suite.letter, kid) for kid, k in self._keys.items()}
 
     @property
     def kids(self) -> list[str]:
@@ -133,14 +135,13 @@ class Opener:
         suite = SUITES[letter]
         if key.suite is not suite:
             raise TokenError(f"token suite {letter} does not match key {kid}")
-        try:
-            ct = b64u_decode(payload)
-        except ValueError:
-            raise TokenError("token payload is not valid base64url (corrupted)") from None
+        if len(payload) % 4 == 1:  # the regex vouched for the alphabet; only length can be off
+            raise TokenError("token payload is not valid base64url (corrupted)")
+        ct = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
         if len(ct) < suite.enc_len + 16:
             raise TokenError("token payload is too short (truncated)")
         try:
-            data = suite.hpke_suite.decrypt(ct, self._hpke[kid], info=_info(letter, kid))
+            data = suite.hpke_suite.decrypt(ct, self._hpke[kid], info=self._infos[kid])
         except (InvalidTag, ValueError):
             raise TokenError("token failed authentication (corrupted or tampered)") from None
         return data.decode("utf-8", "replace")

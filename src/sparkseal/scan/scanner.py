@@ -30,6 +30,8 @@ MAX_LINE_CARRY = 1 << 20  # a "line" longer than this is cut, keeping an overlap
 OVERLAP = 512
 PARALLEL_MIN_BYTES = 32 << 20
 _TOKEN_LIKE = re.compile(rb"\[SEALED:[A-Za-z0-9_:-]*\]?")
+# Kinds whose values a token's base64url payload could spell by chance.
+_TOKEN_FORMABLE = frozenset({"canary", "card", "ssn", "phone", "iban"})
 # Values that identify no one and that Spark and Hadoop print in every run: wildcard,
 # loopback and documentation (RFC 5737) addresses, and Hadoop's Kerberos principal template.
 DEFAULT_ALLOW = (
@@ -139,10 +141,21 @@ class ChunkScanner:
         self.__init__(state["c"], state["k"], state["a"])  # type: ignore[misc]
 
     def scan(self, item: tuple[bytes, int]) -> list[tuple[str, bytes, int, int]]:
-        """``(kind, value, count, line)`` for each distinct hit in the chunk."""
+        """``(kind, value, count, line)`` for each distinct hit in the chunk.
+
+        Text inside sealed tokens is ignored. Tokens are only blanked out when a
+        hit of a kind that base64 can form (digits, letters, dashes) was found:
+        emails and IPv4 addresses cannot occur inside a token, and blanking every
+        chunk would cost more than all detectors together.
+        """
         buf, first_line = item
-        if b"[SEALED:" in buf:
-            buf = _TOKEN_LIKE.sub(lambda m: b" " * len(m.group()), buf)
+        out = self._hits(buf, first_line)
+        if b"[SEALED:" in buf and any(kind in _TOKEN_FORMABLE for kind, *_ in out):
+            # Tokens have no newline: one space per token keeps every line number.
+            out = self._hits(_TOKEN_LIKE.sub(b" ", buf), first_line)
+        return out
+
+    def _hits(self, buf: bytes, first_line: int) -> list[tuple[str, bytes, int, int]]:
         out: list[tuple[str, bytes, int, int]] = []
 
         def line_of(pos: int) -> int:
