@@ -91,3 +91,22 @@ def leaks(run: Run) -> list[str]:
             if any(f in data for f in forms(canary)):
                 found.append(f"{name}: {case}")
     return found
+
+
+def unseal(text: str, key_dir: Path) -> str:
+    """``sparkseal unseal`` run as a user runs it; it must never print a traceback."""
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sparkseal.cli.main",
+            "unseal",
+            "--key",
+            str(key_dir / "sparkseal.key"),
+        ],
+        input=text.encode(),
+        capture_output=True,
+        check=False,
+    )
+    assert b"Traceback" not in proc.stderr
+    return proc.stdout.decode()

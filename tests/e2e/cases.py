@@ -64,36 +64,46 @@ def python_udf(spark, canary):
     _df(spark, canary).select(udf(fail_with)("email")).collect()
 
 
+def _with_sql_conf(spark, key: str, value: str, action: Callable[[], None]) -> None:
+    spark.conf.set(key, value)
+    try:
+        action()
+    finally:
+        spark.conf.unset(key)
+
+
 @case
 def python_udf_locals(spark, canary):
-    spark.conf.set("spark.sql.execution.pyspark.udf.tracebackWithLocals.enabled", "true")
-    try:
+    def with_locals(value):
+        customer = {"email": value}  # noqa: F841 - shown by tracebackWithLocals
+        raise ValueError("bad customer record")
 
-        def with_locals(value):
-            customer = {"email": value}  # noqa: F841 - shown by tracebackWithLocals
-            raise ValueError("bad customer record")
-
-        _df(spark, canary).select(udf(with_locals)("email")).collect()
-    finally:
-        spark.conf.unset("spark.sql.execution.pyspark.udf.tracebackWithLocals.enabled")
+    _with_sql_conf(
+        spark,
+        "spark.sql.execution.pyspark.udf.tracebackWithLocals.enabled",
+        "true",
+        lambda: _df(spark, canary).select(udf(with_locals)("email")).collect(),
+    )
 
 
 @case
 def python_udf_hidden_traceback(spark, canary):
-    spark.conf.set("spark.sql.execution.pyspark.udf.hideTraceback.enabled", "true")
-    try:
-        _df(spark, canary).select(udf(fail_with)("email")).collect()
-    finally:
-        spark.conf.unset("spark.sql.execution.pyspark.udf.hideTraceback.enabled")
+    _with_sql_conf(
+        spark,
+        "spark.sql.execution.pyspark.udf.hideTraceback.enabled",
+        "true",
+        lambda: _df(spark, canary).select(udf(fail_with)("email")).collect(),
+    )
 
 
 @case
 def python_udf_full_traceback(spark, canary):
-    spark.conf.set("spark.sql.execution.pyspark.udf.simplifiedTraceback.enabled", "false")
-    try:
-        _df(spark, canary).select(udf(fail_with)("email")).collect()
-    finally:
-        spark.conf.unset("spark.sql.execution.pyspark.udf.simplifiedTraceback.enabled")
+    _with_sql_conf(
+        spark,
+        "spark.sql.execution.pyspark.udf.simplifiedTraceback.enabled",
+        "false",
+        lambda: _df(spark, canary).select(udf(fail_with)("email")).collect(),
+    )
 
 
 @case

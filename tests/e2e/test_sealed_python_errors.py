@@ -14,7 +14,7 @@ import sys
 import pytest
 
 from tests.e2e import cases
-from tests.e2e.artifacts import Run, leaks, run_app
+from tests.e2e.artifacts import Run, leaks, run_app, unseal
 
 NO_DAEMON_CASES = ",".join(
     [
@@ -39,24 +39,6 @@ MODES = {
 def run(request, tmp_path_factory, policy_file) -> Run:
     master, names, extra = MODES[request.param]
     return run_app(tmp_path_factory.mktemp(request.param), policy_file, master, names, *extra)
-
-
-def unseal(text: str, key_dir) -> str:
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sparkseal.cli.main",
-            "unseal",
-            "--key",
-            str(key_dir / "sparkseal.key"),
-        ],
-        input=text.encode(),
-        capture_output=True,
-        check=False,
-    )
-    assert b"Traceback" not in proc.stderr
-    return proc.stdout.decode()
 
 
 def test_every_case_failed_and_the_driver_died_of_the_uncaught_error(run):

@@ -13,9 +13,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.artifacts import leaks, run_app
+from tests.e2e.artifacts import Run, leaks, run_app, unseal
 
 CASES = "rdd_map,rdd_keyerror_notes_group"
+
+
+def _run_on_bare_executors(out: Path, policy: Path, python: Path, *extra: str) -> Run:
+    return run_app(out, policy, "local-cluster[2,1,1024]", CASES, *extra, worker_python=str(python))
 
 
 @pytest.fixture(scope="module")
@@ -44,43 +48,16 @@ def test_packed_archive_seals_on_bare_executors(tmp_path, policy_file, key_dir, 
         "--conf",
         flags[3],
     ]
-    run = run_app(
-        tmp_path / "run",
-        policy_file,
-        "local-cluster[2,1,1024]",
-        CASES,
-        *extra,
-        worker_python=str(bare_python),
-    )
+    run = _run_on_bare_executors(tmp_path / "run", policy_file, bare_python, *extra)
     assert set(run.manifest["outcomes"].values()) == {"PythonException"}
     assert leaks(run) == []
     executors = run.text("executor/")
     assert executors.count("ValueError: [SEALED:1:X:") >= 2
-    opened = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sparkseal.cli.main",
-            "unseal",
-            "--key",
-            str(key_dir / "sparkseal.key"),
-        ],
-        input=executors,
-        capture_output=True,
-        text=True,
-        check=False,
-    ).stdout
-    assert run.canaries["rdd_map"] in opened
+    assert run.canaries["rdd_map"] in unseal(executors, key_dir)
 
 
 def test_missing_sparkseal_on_executors_fails_closed(tmp_path, policy_file, bare_python):
-    run = run_app(
-        tmp_path / "run",
-        policy_file,
-        "local-cluster[2,1,1024]",
-        CASES,
-        worker_python=str(bare_python),
-    )
+    run = _run_on_bare_executors(tmp_path / "run", policy_file, bare_python)
     assert "no error" not in run.manifest["outcomes"].values()
     assert leaks(run) == []
     assert "No module named 'sparkseal'" in run.text("eventlog/")

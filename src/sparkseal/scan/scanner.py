@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from sparkseal.core.token import TOKEN_LIKE_RE
 from sparkseal.scan.detectors import KINDS, Detectors
 from sparkseal.scan.sources import CorruptStream, open_decoded
 
@@ -29,7 +30,7 @@ CHUNK_SIZE = 8 << 20
 MAX_LINE_CARRY = 1 << 20  # a "line" longer than this is cut, keeping an overlap
 OVERLAP = 512
 PARALLEL_MIN_BYTES = 32 << 20
-_TOKEN_LIKE = re.compile(rb"\[SEALED:[A-Za-z0-9_:-]*\]?")
+_TOKEN_LIKE = re.compile(TOKEN_LIKE_RE.pattern.encode("ascii"))
 # Kinds whose values a token's base64url payload could spell by chance.
 _TOKEN_FORMABLE = frozenset({"canary", "card", "ssn", "phone", "iban"})
 # Values that identify no one and that Spark and Hadoop print in every run: wildcard,

@@ -13,6 +13,7 @@ import inspect
 import os
 import sys
 import threading
+from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
@@ -28,7 +29,7 @@ EXPECTED_WRITER_PARAMS = ("e", "outfile", "hide_traceback")
 SUPPORTED_PYSPARK = ("4.3.",)
 
 
-def sealer_from_env(environ: dict[str, str] | os._Environ[str] = os.environ) -> TextSealer:
+def sealer_from_env(environ: Mapping[str, str] = os.environ) -> TextSealer:
     """The worker's sealer, from ``$SPARKSEAL_PUBLIC_KEY`` (set via ``spark.executorEnv``)."""
     text = environ.get(ENV_PUBLIC_KEY, "").strip()
     if not text:
@@ -81,7 +82,7 @@ def check_pyspark_internals() -> tuple[ModuleType, ModuleType]:
 _installed: TextSealer | None = None
 
 
-def install_worker_hooks(environ: dict[str, str] | os._Environ[str] = os.environ) -> TextSealer:
+def install_worker_hooks(environ: Mapping[str, str] = os.environ) -> TextSealer:
     """Patch PySpark's worker exception writer and the process-wide hooks (once per process)."""
     global _installed
     if _installed is not None:
