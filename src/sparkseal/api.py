@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sparkseal.conf import seal_conf, with_boot_dir
+from sparkseal.conf import jvm_conf, seal_conf, with_boot_dir
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import PolicyLike, load_policy
 from sparkseal.driver.install import install_driver_hooks
@@ -29,7 +29,19 @@ def check_conf(actual: dict[str, str], required: dict[str, str], where: str) -> 
             )
 
 
-def _verify_session(spark: SparkSession, required: dict[str, str]) -> None:
+def _jvm_problems(spark: SparkSession) -> str:
+    """What stops the driver JVM from sealing, according to the JVM itself."""
+    from py4j.protocol import Py4JError
+
+    try:
+        return str(spark.sparkContext._jvm.io.sparkseal.Status.problems())
+    except Py4JError:
+        return (
+            "sparkseal's jar is not on the driver's classpath (the JVM was started before harden())"
+        )
+
+
+def _verify_session(spark: SparkSession, required: dict[str, str], jvm: bool) -> None:
     conf = dict(spark.sparkContext.getConf().getAll())
     missing = [k for k in required if k not in conf]
     if missing:
@@ -40,6 +52,24 @@ def _verify_session(spark: SparkSession, required: dict[str, str]) -> None:
             "existing one first (spark.stop())."
         )
     check_conf(conf, required, "the running SparkContext")
+    problems = _jvm_problems(spark) if jvm else ""
+    if jvm and conf.get("spark.eventLog.enabled", "false").lower() == "true":
+        problems = "\n".join(
+            p
+            for p in (
+                problems,
+                "Spark's built-in event log writer is on (spark.eventLog.enabled=true, e.g. from "
+                "spark-defaults.conf); set it through the builder so that sparkseal replaces it "
+                "with the sealed writer",
+            )
+            if p
+        )
+    if problems:
+        spark.stop()
+        raise SparkSealError(
+            "sparkseal cannot seal what the driver's JVM logs, so the session was stopped:\n  "
+            + problems.replace("\n", "\n  ")
+        )
 
 
 def harden(builder: Any, policy: PolicyLike = None) -> Any:
@@ -58,12 +88,15 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     install_driver_hooks(loaded)
     for key, value in required.items():
         builder = builder.config(key, value)
+    if loaded.jvm.enabled:
+        for key, value in jvm_conf(loaded, options).items():
+            builder = builder.config(key, value)
 
     original = builder.getOrCreate
 
     def get_or_create() -> SparkSession:
         spark = original()
-        _verify_session(spark, required)
+        _verify_session(spark, required, loaded.jvm.enabled)
         # Every Python function built from now on carries this environment to its
         # workers; the boot dir covers the planner workers (see sparkseal.worker.boot).
         env = spark.sparkContext.environment

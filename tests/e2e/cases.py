@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.functions import pandas_udf, udf, udtf
 
 CASES: dict[str, Callable[[SparkSession, str], None]] = {}
@@ -268,3 +269,66 @@ def driver_logged(spark, canary):
         log.exception("could not process a record")
         log.error("again, as an argument: %s", exc)
         raise
+
+
+# --- Failures raised by Spark's JVM code, quoting the data (issue 3) ---
+
+JVM_CASES: dict[str, Callable[[SparkSession, str], None]] = {}
+
+
+def jvm_case(fn: Callable[[SparkSession, str], None]) -> Callable[[SparkSession, str], None]:
+    JVM_CASES[fn.__name__] = fn
+    return fn
+
+
+def _ansi(spark, action: Callable[[], None]) -> None:
+    _with_sql_conf(spark, "spark.sql.ansi.enabled", "true", action)
+
+
+@jvm_case
+def jvm_cast_invalid_input(spark, canary):
+    _ansi(spark, lambda: _df(spark, canary).select(F.col("email").cast("int")).collect())
+
+
+def decimal_canary(canary: str) -> str:
+    """A number derived from the canary: decimal errors quote numbers, not emails."""
+    return str(int.from_bytes(canary.encode(), "big"))[-12:] + ".5"
+
+
+@jvm_case
+def jvm_decimal_overflow(spark, canary):
+    amount = spark.createDataFrame([(decimal_canary(canary),)], "amount string").repartition(1)
+    wide, narrow = "decimal(30,1)", "decimal(4,1)"
+    _ansi(spark, lambda: amount.select(F.col("amount").cast(wide).cast(narrow)).collect())
+
+
+@jvm_case
+def jvm_raise_error(spark, canary):
+    msg = F.concat(F.lit("bad record: "), F.col("email"))
+    _df(spark, canary).select(F.raise_error(msg)).collect()
+
+
+@jvm_case
+def jvm_assert_true(spark, canary):
+    _df(spark, canary).select(F.assert_true(F.col("email").isNull(), F.col("email"))).collect()
+
+
+@jvm_case
+def jvm_csv_failfast(spark, canary):
+    path = Path(tempfile.mkdtemp(prefix="sparkseal-csv-")) / "rows.csv"
+    path.write_text(f"1,ok\n{canary},broken\n")
+    reader = spark.read.schema("id int, note string").option("mode", "FAILFAST")
+    reader.csv(str(path)).collect()
+
+
+@jvm_case
+def jvm_filter_literal(spark, canary):
+    # Not a failure: the literal itself lands in plan strings (event log, SQL tab).
+    _df(spark, canary).filter(F.col("email") == canary).count()
+    raise RuntimeError("the query ran; its plan carried the literal")
+
+
+@jvm_case
+def jvm_sql_text_literal(spark, canary):
+    # The SQL text is the query's description; the cast fails while the driver plans it.
+    _ansi(spark, lambda: spark.sql(f"SELECT CAST('{canary}' AS INT) AS n").collect())

@@ -18,6 +18,7 @@ import json
 import logging
 import sys
 import threading
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -35,9 +36,15 @@ def canary(name: str) -> str:
     return f"canary-{name.replace('_', '-')}-{uuid.uuid4().hex[:12]}@example.com"
 
 
-def fetch(url: str) -> bytes:
-    with urllib.request.urlopen(url, timeout=30) as resp:
-        return resp.read()
+def fetch(url: str, ok: tuple[int, ...] = (200,)) -> bytes:
+    """A page of our own UI on loopback; a status in ``ok`` other than 200 returns the body too."""
+    try:
+        with urllib.request.urlopen(url, timeout=30) as resp:
+            return resp.read()
+    except urllib.error.HTTPError as err:
+        if err.code in ok:
+            return err.read()
+        raise
 
 
 def dump_ui(spark: SparkSession, out: Path) -> None:
@@ -58,6 +65,20 @@ def dump_ui(spark: SparkSession, out: Path) -> None:
     }
     for name, url in pages.items():
         (out / name).write_bytes(fetch(url))
+    for execution in json.loads((out / "sql.json").read_text()):
+        eid = execution["id"]
+        (out / f"sql-{eid}.json").write_bytes(fetch(f"{api}/sql/{eid}?details=true"))
+        (out / f"sql-{eid}.html").write_bytes(
+            fetch(f"{base}/SQL/execution/?id={eid}", ok=(200, 403))
+        )
+    for job in json.loads((out / "jobs.json").read_text()):
+        jid = job["jobId"]
+        (out / f"job-{jid}.html").write_bytes(fetch(f"{base}/jobs/job/?id={jid}"))
+    for stage in json.loads((out / "stages.json").read_text()):
+        sid, attempt = stage["stageId"], stage["attemptId"]
+        (out / f"stage-{sid}-{attempt}.html").write_bytes(
+            fetch(f"{base}/stages/stage/?id={sid}&attempt={attempt}")
+        )
     for stage in json.loads((out / "stages.json").read_text()):
         if stage.get("status") == "FAILED":
             sid, attempt = stage["stageId"], stage["attemptId"]
@@ -101,14 +122,17 @@ def main() -> None:
     spark = builder.getOrCreate()
 
     cloudpickle.register_pickle_by_value(cases)  # workers cannot import tests/e2e
+    every = {**cases.CASES, **cases.JVM_CASES}
     names = list(cases.CASES) if args.cases == "all" else args.cases.split(",")
     manifest = {"app_id": spark.sparkContext.applicationId, "cases": {}, "outcomes": {}}
     log = logging.getLogger("leakapp")
     for name in names:
         value = canary(name)
         manifest["cases"][name] = value
+        if name == "jvm_decimal_overflow":
+            manifest["cases"][name + "_number"] = cases.decimal_canary(value)
         try:
-            cases.CASES[name](spark, value)
+            every[name](spark, value)
             manifest["outcomes"][name] = "no error"
         except Exception as exc:  # every case is meant to fail
             manifest["outcomes"][name] = type(exc).__name__

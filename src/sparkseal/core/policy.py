@@ -59,11 +59,23 @@ class DriverPolicy(_Strict):
     """Seal exceptions carried by ``logging`` records (``exc_info``, exception args)."""
 
 
+class JvmPolicy(_Strict):
+    """The JVM side: log4j2 sealing in drivers and executors."""
+
+    enabled: bool = True
+    """Seal what Spark's JVMs log (throwables, failure echoes). Needs an x25519 key."""
+
+    log4j_config: str | None = None
+    """Your own log4j2 configuration instead of sparkseal's; it must declare the
+    ``SparksealFilter`` and use ``%sm``/``%sex`` (checked on the driver at start)."""
+
+
 class Policy(_Strict):
     """A validated policy with its public key loaded."""
 
     seal: SealPolicy
     driver: DriverPolicy = DriverPolicy()
+    jvm: JvmPolicy = JvmPolicy()
 
     _public_key: PublicKey | None = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<mapping>")
@@ -115,6 +127,11 @@ def policy_from_mapping(
             f"invalid policy ({source}):\n  seal.suite: is {policy.seal.suite.value!r} but the "
             f"public key is {public.suite.name.value!r}; generate a matching key with "
             f"`sparkseal keygen --suite {policy.seal.suite.value}`"
+        )
+    if policy.jvm.enabled and public.suite.name is not SuiteName.X25519:
+        raise PolicyError(
+            f"invalid policy ({source}):\n  seal.public_key: the JVM side seals with x25519 keys "
+            "only; use an x25519 key, or set [jvm] enabled = false (JVM logs then stay unsealed)"
         )
     policy._public_key = public
     policy._source = source

@@ -1,0 +1,121 @@
+package io.sparkseal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.HexFormat;
+
+/**
+ * Command line for tests and benchmarks of the JVM side:
+ *
+ * <pre>
+ *   seal PUBLIC_KEY_FILE        each stdin line -> one token per line
+ *   open PRIVATE_KEY_FILE       each stdin token -> its plaintext (or "ERROR: reason")
+ *   rfc9180 VECTOR_JSON         check the RFC 9180 test vector; prints "ok"
+ *   bench PUBLIC_KEY_FILE SECS  tokens sealed per second on one thread
+ * </pre>
+ */
+public final class SealTool {
+  private SealTool() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 2) {
+      System.err.println("usage: SealTool seal|open|rfc9180|bench FILE [SECONDS]");
+      System.exit(2);
+    }
+    switch (args[0]) {
+      case "seal" -> seal(read(args[1]));
+      case "open" -> open(read(args[1]));
+      case "rfc9180" -> rfc9180(new File(args[1]));
+      case "bench" -> bench(read(args[1]), Double.parseDouble(args[2]));
+      default -> {
+        System.err.println("unknown command " + args[0]);
+        System.exit(2);
+      }
+    }
+  }
+
+  private static String read(String path) throws Exception {
+    return Files.readString(Path.of(path), StandardCharsets.US_ASCII);
+  }
+
+  private static BufferedReader stdin() {
+    return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+  }
+
+  private static void seal(String publicKey) throws Exception {
+    TokenSealer sealer = TokenSealer.forPublicKey(publicKey);
+    BufferedReader in = stdin();
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      System.out.println(sealer.seal(line.replace("\\n", "\n")));
+    }
+  }
+
+  private static void open(String privateKey) throws Exception {
+    BufferedReader in = stdin();
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      try {
+        System.out.println(TokenSealer.open(privateKey, line.strip()).replace("\n", "\\n"));
+      } catch (java.security.GeneralSecurityException e) {
+        System.out.println("ERROR: " + e.getMessage());
+      }
+    }
+  }
+
+  private static byte[] hex(JsonNode v, String field) {
+    return HexFormat.of().parseHex(v.get(field).asText());
+  }
+
+  private static void check(String what, byte[] expected, byte[] actual) {
+    if (!Arrays.equals(expected, actual)) {
+      System.out.println("MISMATCH " + what);
+      System.exit(1);
+    }
+  }
+
+  private static void rfc9180(File file) throws Exception {
+    JsonNode v = new ObjectMapper().readTree(file).get("vector");
+    byte[] info = hex(v, "info");
+    Hpke.Context s = Hpke.setupSender(hex(v, "pkRm"), info, hex(v, "skEm"));
+    check("enc", hex(v, "enc"), s.enc);
+    check("shared_secret", hex(v, "shared_secret"), s.sharedSecret);
+    check("key", hex(v, "key"), s.key);
+    check("base_nonce", hex(v, "base_nonce"), s.baseNonce);
+    check("pkEm", hex(v, "pkEm"), Hpke.publicFromPrivate(hex(v, "skEm")));
+    check("pkRm", hex(v, "pkRm"), Hpke.publicFromPrivate(hex(v, "skRm")));
+    Hpke.Context r = Hpke.setupReceiver(s.enc, hex(v, "skRm"), info);
+    int seq = 0;
+    for (JsonNode e : v.get("encryptions")) {
+      check("nonce " + seq, hex(e, "nonce"), s.nonce(seq));
+      byte[] ct = s.seal(hex(e, "aad"), hex(e, "pt"), seq);
+      check("ct " + seq, hex(e, "ct"), ct);
+      check("pt " + seq, hex(e, "pt"), r.open(hex(e, "aad"), ct, seq));
+      seq++;
+    }
+    System.out.println("ok " + seq + " encryptions");
+  }
+
+  private static void bench(String publicKey, double seconds) throws Exception {
+    TokenSealer sealer = TokenSealer.forPublicKey(publicKey);
+    String msg = "[CAST_INVALID_INPUT] The value 'alan.turing@example.net' of the type STRING";
+    for (int i = 0; i < 2000; i++) {
+      sealer.seal(msg); // warm up the JIT
+    }
+    long n = 0;
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long start = System.nanoTime();
+    while (System.nanoTime() < end) {
+      for (int i = 0; i < 100; i++) {
+        sealer.seal(msg);
+      }
+      n += 100;
+    }
+    System.out.printf("%.0f%n", n / ((System.nanoTime() - start) / 1e9));
+  }
+}

@@ -1,0 +1,50 @@
+package io.sparkseal;
+
+import io.sparkseal.log4j.SealingFilter;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Filter;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.filter.CompositeFilter;
+
+/** What would stop this JVM from sealing; called by the driver through py4j to fail closed. */
+public final class Status {
+  private Status() {}
+
+  /** Empty when sealing is in force; otherwise one line per problem, saying what to do. */
+  public static String problems() {
+    List<String> problems = new ArrayList<>();
+    if (!ThrowableSealer.inPlaceAvailable()) {
+      problems.add("throwables cannot be sealed in place: the JVM lacks"
+          + " --add-opens=java.base/java.lang=ALL-UNNAMED (Spark normally adds it)");
+    }
+    if (Sealers.get().isWithholding()) {
+      problems.add("no valid public key in the JVM (-D" + Sealers.PROPERTY + ")");
+    }
+    if (!filterInstalled()) {
+      problems.add("the log4j2 configuration has no SparksealFilter: was"
+          + " -Dlog4j.configurationFile replaced, or log4j2 reconfigured?");
+    }
+    return String.join("\n", problems);
+  }
+
+  static boolean filterInstalled() {
+    Object ctx = LogManager.getContext(false);
+    if (!(ctx instanceof LoggerContext)) {
+      return false;
+    }
+    Filter f = ((LoggerContext) ctx).getConfiguration().getFilter();
+    if (f instanceof SealingFilter) {
+      return true;
+    }
+    if (f instanceof CompositeFilter) {
+      for (Filter each : ((CompositeFilter) f).getFiltersArray()) {
+        if (each instanceof SealingFilter) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}
