@@ -110,3 +110,64 @@ def unseal(text: str, key_dir: Path) -> str:
     )
     assert b"Traceback" not in proc.stderr
     return proc.stdout.decode()
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def history_server(events: Path, app_id: str, out: Path) -> dict[str, bytes]:
+    """Start Spark's History Server on ``events`` (loopback), dump what it serves for ``app_id``."""
+    import time
+    import urllib.request
+
+    port = free_port()
+    opts = (
+        f"-Dspark.history.fs.logDirectory=file:{events} -Dspark.history.ui.port={port} "
+        "-Dspark.history.fs.update.interval=1s -Dspark.ui.bindAddress=127.0.0.1"
+    )
+    env = {**os.environ, "SPARK_HISTORY_OPTS": opts, "SPARK_HOME": str(SPARK_HOME)}
+    cls = "org.apache.spark.deploy.history.HistoryServer"
+    with (out / "history.log").open("wb") as log:
+        proc = subprocess.Popen(
+            [str(SPARK_HOME / "bin" / "spark-class"), cls], stdout=log, stderr=log, env=env
+        )
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path: str) -> bytes:
+        with urllib.request.urlopen(base + path, timeout=30) as resp:
+            return resp.read()
+
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                if app_id.encode() in get("/api/v1/applications"):
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline or proc.poll() is not None:
+                raise RuntimeError(f"History Server did not list {app_id}; see {out}/history.log")
+            time.sleep(1)
+        api = f"/api/v1/applications/{app_id}"
+        pages = {
+            "jobs.json": f"{api}/jobs",
+            "stages.json": f"{api}/stages?details=true",
+            "sql.json": f"{api}/sql?details=true&planDescription=true",
+            "jobs.html": f"/history/{app_id}/jobs/",
+        }
+        dump = {name: get(path) for name, path in pages.items()}
+        for e in json.loads(dump["sql.json"]):
+            dump[f"sql-{e['id']}.html"] = get(f"/history/{app_id}/SQL/execution/?id={e['id']}")
+        for st in json.loads(dump["stages.json"]):
+            if st.get("status") == "FAILED":
+                path = f"{api}/stages/{st['stageId']}/{st['attemptId']}/taskList?length=1000"
+                dump[f"tasks-{st['stageId']}.json"] = get(path)
+        return dump
+    finally:
+        proc.terminate()
+        proc.wait(timeout=60)

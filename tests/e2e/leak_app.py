@@ -123,7 +123,7 @@ def main() -> None:
 
     cloudpickle.register_pickle_by_value(cases)  # workers cannot import tests/e2e
     every = {**cases.CASES, **cases.JVM_CASES}
-    names = list(cases.CASES) if args.cases == "all" else args.cases.split(",")
+    names = list(every) if args.cases == "all" else args.cases.split(",")
     manifest = {"app_id": spark.sparkContext.applicationId, "cases": {}, "outcomes": {}}
     log = logging.getLogger("leakapp")
     for name in names:

@@ -102,6 +102,10 @@ public final class TokenSealer {
     } catch (IllegalArgumentException e) {
       throw new GeneralSecurityException("token payload is not valid base64url");
     }
-    return new String(Hpke.open(sk, info, ct), StandardCharsets.UTF_8);
+    try {
+      return new String(Hpke.open(sk, info, ct), StandardCharsets.UTF_8);
+    } catch (javax.crypto.AEADBadTagException e) {
+      throw new GeneralSecurityException("token failed authentication (corrupted or tampered)");
+    }
   }
 }
