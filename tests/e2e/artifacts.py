@@ -48,11 +48,21 @@ def run_app(
     cases: str = "all",
     *extra: str,
     worker_python: str = sys.executable,
+    submit: bool = False,
+    work_dir: Path = SPARK_HOME / "work",
 ) -> Run:
-    """Run ``leak_app.py`` in its own process and collect every artifact it leaves."""
+    """Run ``leak_app.py`` in its own process and collect every artifact it leaves.
+
+    With ``submit``, the app is launched by ``sparkseal submit`` (spark-submit) instead of
+    plain Python; executor logs are read from ``work_dir``.
+    """
     out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "PYSPARK_PYTHON": worker_python, "PYSPARK_DRIVER_PYTHON": sys.executable}
-    cmd = [sys.executable, str(APP), "--master", master, "--out", str(out), "--policy", str(policy)]
+    cmd = [sys.executable, str(APP)]
+    if submit:
+        cli = [sys.executable, "-m", "sparkseal.cli.main", "submit", "--policy", str(policy)]
+        cmd = [*cli, "--", "--master", master, str(APP)]
+    cmd += ["--master", master, "--out", str(out), "--policy", str(policy)]
     cmd += ["--cases", cases, *extra]
     with (out / "driver.stdout").open("wb") as so, (out / "driver.stderr").open("wb") as se:
         proc = subprocess.run(cmd, stdout=so, stderr=se, env=env, timeout=1200, check=False)
@@ -66,7 +76,7 @@ def run_app(
             art[f"eventlog/{p.name}"] = _event_log_bytes(p)
     for p in sorted((out / "ui").glob("*")):
         art[f"ui/{p.name}"] = p.read_bytes()
-    work = SPARK_HOME / "work" / manifest["app_id"]
+    work = work_dir / manifest["app_id"]
     for p in sorted(work.rglob("*")) if work.is_dir() else []:
         if p.is_file():
             art[f"executor/{p.relative_to(work)}"] = p.read_bytes()

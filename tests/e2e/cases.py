@@ -332,3 +332,13 @@ def jvm_filter_literal(spark, canary):
 def jvm_sql_text_literal(spark, canary):
     # The SQL text is the query's description; the cast fails while the driver plans it.
     _ansi(spark, lambda: spark.sql(f"SELECT CAST('{canary}' AS INT) AS n").collect())
+
+
+@jvm_case
+def jvm_parquet_pushdown(spark, canary):
+    # Not a failure: a filter pushed down to Parquet carries the literal into plan strings
+    # and into Parquet's own log lines on the executors.
+    path = str(Path(tempfile.mkdtemp(prefix="sparkseal-parquet-")) / "t")
+    _df(spark, "someone-else@example.org").write.parquet(path)
+    spark.read.parquet(path).filter(F.col("email") == canary).count()
+    raise RuntimeError("the query ran; its pushed-down filter carried the literal")

@@ -16,6 +16,7 @@ from sparkseal import __version__
 from sparkseal.cli.keygen import keygen
 from sparkseal.cli.pack import pack
 from sparkseal.cli.scan import scan
+from sparkseal.cli.submit import submit
 from sparkseal.cli.unseal import unseal
 from sparkseal.core.errors import SparkSealError
 
@@ -38,6 +39,7 @@ cli.add_command(keygen)
 cli.add_command(unseal)
 cli.add_command(scan)
 cli.add_command(pack)
+cli.add_command(submit)
 
 
 def main() -> None:

@@ -80,6 +80,18 @@ public final class EventSealer {
     ObjectNode node = (ObjectNode) info;
     boolean changed = replace(node, "simpleString",
         PlanSealer.sealSimpleString(node.path("simpleString").asText(null), sealer));
+    JsonNode metadata = node.path("metadata");
+    if (metadata instanceof ObjectNode) {
+      Iterator<Map.Entry<String, JsonNode>> it = metadata.fields();
+      while (it.hasNext()) {
+        Map.Entry<String, JsonNode> e = it.next();
+        String sealed = PlanSealer.sealMetadata(e.getKey(), e.getValue().asText(), sealer);
+        if (!sealed.equals(e.getValue().asText())) {
+          e.setValue(mapper.getNodeFactory().textNode(sealed));
+          changed = true;
+        }
+      }
+    }
     for (JsonNode child : node.path("children")) {
       changed |= sealPlanInfo(child);
     }

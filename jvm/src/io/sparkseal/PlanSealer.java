@@ -81,6 +81,21 @@ public final class PlanSealer {
     return line.substring(0, indent) + sealer.seal(body);
   }
 
+  private static final java.util.Set<String> SAFE_METADATA =
+      java.util.Set.of("Format", "Batched", "ReadSchema");
+
+  /**
+   * A scan node's metadata value (PushedFilters, DataFilters, Location, ...): sealed unless
+   * it is structural or one of the keys that describe the format and schema only.
+   */
+  public static String sealMetadata(String key, String value, TokenSealer sealer) {
+    if (value == null || SAFE_METADATA.contains(key) || structural(value)
+        || TokenSealer.isSealed(value)) {
+      return value;
+    }
+    return sealer.seal(value);
+  }
+
   private static final Pattern CALL_SITE =
       Pattern.compile("^[\\w$.<>]+ at [\\w$./<>-]+:\\d+$");
 

@@ -19,6 +19,8 @@ import java.util.HexFormat;
  *   open PRIVATE_KEY_FILE       each stdin token -> its plaintext (or "ERROR: reason")
  *   rfc9180 VECTOR_JSON         check the RFC 9180 test vector; prints "ok"
  *   bench PUBLIC_KEY_FILE SECS  tokens sealed per second on one thread
+ *   layout-bench SECS           ordinary log events formatted per second: Spark's default
+ *                               pattern vs sparkseal's, measured side by side
  * </pre>
  */
 public final class SealTool {
@@ -34,6 +36,7 @@ public final class SealTool {
       case "open" -> open(read(args[1]));
       case "rfc9180" -> rfc9180(new File(args[1]));
       case "bench" -> bench(read(args[1]), Double.parseDouble(args[2]));
+      case "layout-bench" -> layoutBench(Double.parseDouble(args[1]));
       default -> {
         System.err.println("unknown command " + args[0]);
         System.exit(2);
@@ -99,6 +102,63 @@ public final class SealTool {
       seq++;
     }
     System.out.println("ok " + seq + " encryptions");
+  }
+
+  private static double formatRate(
+      org.apache.logging.log4j.core.Layout<?> layout,
+      org.apache.logging.log4j.core.Filter filter,
+      org.apache.logging.log4j.core.LogEvent event,
+      java.io.OutputStream sink,
+      double seconds) throws java.io.IOException {
+    long n = 0;
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long start = System.nanoTime();
+    while (System.nanoTime() < end) {
+      for (int i = 0; i < 1000; i++) {
+        if (filter != null) {
+          filter.filter(event);
+        }
+        byte[] line = layout.toByteArray(event);
+        if (sink != null) {
+          sink.write(line, 0, line.length);
+          sink.flush(); // the console appender flushes every event
+        }
+      }
+      n += 1000;
+    }
+    return n / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** Events per second through each layout; with {@code flush}, written out as the console
+   * appender does (one write per event, here to /dev/null). */
+  private static void layoutBench(double seconds) throws java.io.IOException {
+    var spark = org.apache.logging.log4j.core.layout.PatternLayout.newBuilder()
+        .withPattern("%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex").build();
+    var sealed = org.apache.logging.log4j.core.layout.PatternLayout.newBuilder()
+        .withPattern("%d{yy/MM/dd HH:mm:ss} %p %c{1}: %sm%n%sex").build();
+    var filter = io.sparkseal.log4j.SealingFilter.createFilter(null, null);
+    var event = org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder()
+        .setLoggerName("org.apache.spark.scheduler.TaskSetManager")
+        .setLevel(org.apache.logging.log4j.Level.INFO)
+        .setMessage(new org.apache.logging.log4j.message.SimpleMessage(
+            "Starting task 12.0 in stage 3.0 (TID 45) (10.0.0.5, executor 1, partition 12,"
+                + " PROCESS_LOCAL, 9340 bytes)"))
+        .setTimeMillis(System.currentTimeMillis())
+        .build();
+    // Like the console appender: encode each event and write it out (to /dev/null).
+    try (var sink = new java.io.BufferedOutputStream(new java.io.FileOutputStream("/dev/null"))) {
+      for (java.io.OutputStream out : new java.io.OutputStream[] {null, sink}) {
+        formatRate(spark, null, event, out, seconds / 8); // warm up both
+        formatRate(sealed, filter, event, out, seconds / 8);
+        double a = 0;
+        double b = 0;
+        for (int round = 0; round < 8; round++) { // interleaved rounds
+          a += formatRate(spark, null, event, out, seconds / 32);
+          b += formatRate(sealed, filter, event, out, seconds / 32);
+        }
+        System.out.printf("%s %.0f %.0f%n", out == null ? "layout" : "written", a / 8, b / 8);
+      }
+    }
   }
 
   private static void bench(String publicKey, double seconds) throws Exception {

@@ -1,0 +1,140 @@
+"""The JVM side, measured side by side in one run.
+
+    .venv/bin/python benchmarks/jvm_seal.py [--seconds 3] [--skip-spark]
+
+* tokens sealed per second on one core by the Java sealer (JDK XDH + AES-GCM),
+  next to the Python sealer (cryptography's HPKE) on the same key;
+* log4j2 cost for an ordinary (non-failure) INFO event: Spark's default pattern
+  vs sparkseal's filter + %sm/%sex pattern, layout only and written out as the
+  console appender does (median of 3 runs);
+* readability of a failing job's logs: the share of log lines that stay fully
+  plaintext, and the plaintext canary copies, on stock PySpark and with sparkseal
+  (the end-to-end leak application on local-cluster[2,1,1024], all cases).
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sparkseal.core import keys
+from sparkseal.core.token import Sealer
+from sparkseal.jvm import jar_path, pyspark_jars
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def java(*args: str) -> str:
+    cp = f"{jar_path()}:{pyspark_jars()}/*"
+    proc = subprocess.run(
+        ["java", "-cp", cp, "io.sparkseal.SealTool", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return proc.stdout
+
+
+def bench_tokens(seconds: float) -> None:
+    key = keys.generate()
+    with tempfile.TemporaryDirectory() as tmp:
+        pub = Path(tmp) / "pub.txt"
+        pub.write_text(key.public.to_text())
+        java_rate = float(java("bench", str(pub), str(seconds)).strip())
+    sealer, msg = Sealer(key.public), "[CAST_INVALID_INPUT] The value 'alan.turing@example.net'"
+    n, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for _ in range(100):
+            sealer.seal(msg)
+        n += 100
+    py_rate = n / (time.perf_counter() - start)
+    print(
+        f"tokens/s on one core: Java {java_rate:,.0f}, Python {py_rate:,.0f} "
+        f"(Java/Python {java_rate / py_rate:.2f})"
+    )
+
+
+def bench_log4j(seconds: float) -> None:
+    rows: dict[str, list[float]] = {"layout": [], "written": []}
+    for _ in range(3):
+        for line in java("layout-bench", str(seconds)).splitlines():
+            mode, spark, sealed = line.split()
+            rows[mode].append(float(sealed) / float(spark))
+    for mode, ratios in rows.items():
+        med = statistics.median(ratios)
+        what = "layout only" if mode == "layout" else "written per event like the console appender"
+        print(
+            f"log4j2, ordinary INFO event, {what}: sparkseal/Spark events-per-second "
+            f"{med:.3f} (overhead {100 * (1 / med - 1):+.1f}%; runs {[f'{r:.3f}' for r in ratios]})"
+        )
+
+
+def _shares(run: Path, app_id: str) -> dict[str, tuple[int, int, int]]:
+    from tests.e2e.artifacts import SPARK_HOME
+
+    manifest = json.loads((run / "manifest.json").read_text())
+    canaries = list(manifest["cases"].values())
+    surfaces = {
+        "driver stderr": (run / "driver.stderr").read_text(errors="replace"),
+        "executor stderr": "".join(
+            Path(p).read_text(errors="replace")
+            for p in glob.glob(f"{SPARK_HOME}/work/{app_id}/*/stderr")
+        ),
+    }
+    out = {}
+    for name, text in surfaces.items():
+        lines = text.splitlines()
+        plain = sum("[SEALED:" not in ln and "[WITHHELD" not in ln for ln in lines)
+        leaks = sum(text.count(c) for c in canaries)
+        out[name] = (len(lines), plain, leaks)
+    return out
+
+
+def bench_readability(policy: Path) -> None:
+    from tests.e2e.artifacts import run_app
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, extra in (("stock PySpark", ("--no-seal",)), ("sparkseal", ())):
+            run = run_app(
+                Path(tmp) / label.replace(" ", "-"),
+                policy,
+                "local-cluster[2,1,1024]",
+                "all",
+                *extra,
+            )
+            for surface, (total, plain, leaks) in _shares(run.out, run.manifest["app_id"]).items():
+                share = 100 * plain / total
+                print(
+                    f"{label:14s} {surface:16s} {total:6d} lines, {share:5.1f}% fully plaintext, "
+                    f"{leaks} plaintext canary copies"
+                )
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--seconds", type=float, default=3.0)
+    p.add_argument("--skip-spark", action="store_true", help="skip the readability runs (~3 min)")
+    args = p.parse_args()
+    bench_tokens(args.seconds)
+    bench_log4j(args.seconds)
+    if not args.skip_spark:
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        with tempfile.TemporaryDirectory() as tmp:
+            key = keys.generate()
+            keys.write_pair(key, tmp)
+            policy = Path(tmp) / "sparkseal.toml"
+            policy.write_text('[seal]\npublic_key = "sparkseal.pub"\n')
+            bench_readability(policy)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""``spark-submit`` with everything a policy needs, so a cluster deployment is one command.
+
+A driver JVM reads its classpath and Java options when it starts, before any
+Python code runs, so the log4j2 sealing of the driver must be on the
+``spark-submit`` command line; ``harden()`` inside the job checks that it is and
+refuses to start otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+
+from sparkseal.conf import jvm_conf, seal_conf
+from sparkseal.core.errors import SparkSealError
+from sparkseal.core.policy import ENV_POLICY, Policy
+
+# spark-submit flags that are shorthands for conf keys sparkseal extends.
+_SHORTHANDS = {
+    "--driver-java-options": "spark.driver.extraJavaOptions",
+    "--driver-class-path": "spark.driver.extraClassPath",
+}
+
+
+def split_conf(args: Sequence[str]) -> tuple[dict[str, str], list[str]]:
+    """The ``--conf`` settings (and their shorthands) in ``args``, and the other arguments."""
+    conf: dict[str, str] = {}
+    rest: list[str] = []
+    it = iter(args)
+    for arg in it:
+        flag, eq, inline = arg.partition("=")
+        if flag in ("--conf", "-c") or flag in _SHORTHANDS:
+            value = inline if eq else next(it, None)
+            if value is None:
+                raise SparkSealError(f"spark-submit argument {flag} needs a value")
+            if flag in _SHORTHANDS:
+                conf[_SHORTHANDS[flag]] = value
+            else:
+                key, sep, val = value.partition("=")
+                if not sep:
+                    raise SparkSealError(f"--conf expects KEY=VALUE, got {value!r}")
+                conf[key] = val
+        else:
+            rest.append(arg)
+    return conf, rest
+
+
+def spark_submit() -> str:
+    """``spark-submit`` of the installed pyspark (its version matches the hooks)."""
+    import pyspark
+
+    script = Path(pyspark.__file__).resolve().parent / "bin" / "spark-submit"
+    if script.exists():
+        return str(script)
+    found = shutil.which("spark-submit")
+    if found is None:
+        raise SparkSealError("spark-submit not found: install pyspark or put Spark's bin on PATH")
+    return found
+
+
+def build_command(policy: Policy, args: Sequence[str]) -> list[str]:
+    """The full ``spark-submit`` command: the user's arguments plus sparkseal's conf."""
+    user_conf, rest = split_conf(args)
+    conf = dict(user_conf)
+    for key, value in seal_conf(policy).items():
+        if key in user_conf and user_conf[key] != value:
+            raise SparkSealError(f"--conf {key} conflicts with sparkseal; remove it")
+        conf[key] = value
+    if policy.jvm.enabled:
+        conf.update(jvm_conf(policy, user_conf))
+    confs = [item for key, value in conf.items() for item in ("--conf", f"{key}={value}")]
+    return [spark_submit(), *confs, *rest]
+
+
+def submit_env(policy: Policy) -> dict[str, str]:
+    """The environment for spark-submit: the job's harden() finds the same policy."""
+    env = dict(os.environ)
+    if policy.source and Path(policy.source).is_file():
+        env[ENV_POLICY] = str(Path(policy.source).resolve())
+    return env

@@ -1,0 +1,103 @@
+"""``sparkseal submit`` against a real standalone master and worker on loopback."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.artifacts import SPARK_HOME, free_port, leaks, run_app, unseal
+
+CASES = "rdd_map,python_udf,jvm_cast_invalid_input,jvm_filter_literal,driver_logged"
+
+
+def _spark_class(cls: str, *args: str, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME)}
+    with log.open("wb") as fh:
+        return subprocess.Popen(
+            [str(SPARK_HOME / "bin" / "spark-class"), cls, *args], stdout=fh, stderr=fh, env=env
+        )
+
+
+@pytest.fixture(scope="module")
+def standalone(tmp_path_factory):
+    root = tmp_path_factory.mktemp("standalone")
+    port, ui, worker_ui = free_port(), free_port(), free_port()
+    master = _spark_class(
+        "org.apache.spark.deploy.master.Master",
+        *("--host", "127.0.0.1", "--port", str(port), "--webui-port", str(ui)),
+        log=root / "master.log",
+    )
+    url = f"spark://127.0.0.1:{port}"
+    worker = _spark_class(
+        "org.apache.spark.deploy.worker.Worker",
+        url,
+        *("--host", "127.0.0.1", "--cores", "2", "--memory", "2g"),
+        *("--work-dir", str(root / "work"), "--webui-port", str(worker_ui)),
+        log=root / "worker.log",
+    )
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{ui}/json", timeout=5) as r:
+                    if json.load(r).get("aliveworkers", 0) >= 1:
+                        break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError(f"standalone cluster did not come up; see {root}")
+            time.sleep(1)
+        yield url, root / "work"
+    finally:
+        for proc in (worker, master):
+            proc.terminate()
+            proc.wait(timeout=60)
+
+
+def test_submit_seals_everything_on_a_standalone_cluster(
+    standalone, tmp_path, policy_file, key_dir
+):
+    url, work = standalone
+    run = run_app(tmp_path / "run", policy_file, url, CASES, submit=True, work_dir=work)
+    assert "no error" not in run.manifest["outcomes"].values(), run.manifest
+    assert any(k.startswith("executor/") for k in run.artifacts), (
+        "no executor logs in the worker dir"
+    )
+    assert any(k.startswith("eventlog/") for k in run.artifacts)
+    assert leaks(run) == []
+    driver = unseal(run.text("driver/"), key_dir)
+    executors = unseal(run.text("executor/"), key_dir)
+    recorded = unseal(run.text("eventlog/"), key_dir)
+    assert run.canaries["driver_logged"] in driver
+    assert run.canaries["jvm_cast_invalid_input"] in executors
+    assert run.canaries["rdd_map"] in executors
+    assert run.canaries["jvm_filter_literal"] in recorded
+    # the driver JVM got sparkseal's log4j2 configuration from the command line
+    assert "[CAST_INVALID_INPUT][SEALED:1:X:" in run.text("driver/stderr")
+
+
+def test_dry_run_prints_the_command(policy_file):
+    proc = subprocess.run(
+        [
+            *("python", "-m", "sparkseal.cli.main", "submit", "--policy", str(policy_file)),
+            *("--dry-run", "--", "--master", "local[2]", "--conf", "spark.eventLog.enabled=true"),
+            "job.py",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={
+            **os.environ,
+            "PATH": os.path.dirname(os.sys.executable) + os.pathsep + os.environ["PATH"],
+        },
+    )
+    cmd = proc.stdout
+    assert "spark.eventLog.enabled=false" in cmd
+    assert "spark.extraListeners=io.sparkseal.SealedEventLoggingListener" in cmd
+    assert "log4j2-sparkseal.properties" in cmd and cmd.rstrip().endswith("job.py")
