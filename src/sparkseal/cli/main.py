@@ -13,6 +13,7 @@ import sys
 import click
 
 from sparkseal import __version__
+from sparkseal.cli.build_jvm import build_jvm
 from sparkseal.cli.keygen import keygen
 from sparkseal.cli.pack import pack
 from sparkseal.cli.scan import scan
@@ -40,6 +41,7 @@ cli.add_command(unseal)
 cli.add_command(scan)
 cli.add_command(pack)
 cli.add_command(submit)
+cli.add_command(build_jvm)
 
 
 def main() -> None:
