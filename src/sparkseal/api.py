@@ -52,23 +52,20 @@ def _verify_session(spark: SparkSession, required: dict[str, str], jvm: bool) ->
             "existing one first (spark.stop())."
         )
     check_conf(conf, required, "the running SparkContext")
-    problems = _jvm_problems(spark) if jvm else ""
-    if jvm and conf.get("spark.eventLog.enabled", "false").lower() == "true":
-        problems = "\n".join(
-            p
-            for p in (
-                problems,
-                "Spark's built-in event log writer is on (spark.eventLog.enabled=true, e.g. from "
-                "spark-defaults.conf); set it through the builder so that sparkseal replaces it "
-                "with the sealed writer",
-            )
-            if p
+    if not jvm:
+        return
+    problems = [p for p in _jvm_problems(spark).splitlines() if p]
+    if conf.get("spark.eventLog.enabled", "false").lower() == "true":
+        problems.append(
+            "Spark's built-in event log writer is on (spark.eventLog.enabled=true, e.g. from "
+            "spark-defaults.conf); set it through the builder so that sparkseal replaces it "
+            "with the sealed writer"
         )
     if problems:
         spark.stop()
         raise SparkSealError(
             "sparkseal cannot seal what the driver's JVM logs, so the session was stopped:\n  "
-            + problems.replace("\n", "\n  ")
+            + "\n  ".join(problems)
         )
 
 

@@ -23,6 +23,7 @@ public final class PlanSealer {
   private static final Pattern TREE_LINE = Pattern.compile("^[\\s:+\\-*|]*[A-Za-z][\\w ]* \\(\\d+\\)$");
   private static final Pattern DETAIL_HEADER =
       Pattern.compile("^\\(\\d+\\) [A-Za-z][\\w ]*(?: \\[codegen id : \\d+\\])?$");
+  private static final Pattern TREE_PREFIX = Pattern.compile("^([+\\-*:| ]*)(.*)$");
   private static final Pattern KEY_VALUE = Pattern.compile("^(\\w[\\w ]*(?: \\[\\d+\\])?\\s?: )(.*)$");
 
   private PlanSealer() {}
@@ -74,7 +75,7 @@ public final class PlanSealer {
     }
     int indent = line.length() - line.stripLeading().length();
     String body = line.substring(indent);
-    Matcher node = Pattern.compile("^([+\\-*:| ]*)(.*)$").matcher(body);
+    Matcher node = TREE_PREFIX.matcher(body);
     if (node.matches()) {
       return line.substring(0, indent) + node.group(1) + sealSimpleString(node.group(2), sealer);
     }
