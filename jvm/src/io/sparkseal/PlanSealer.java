@@ -17,9 +17,11 @@ public final class PlanSealer {
   private static final Pattern SAFE_WORDS = Pattern.compile(
       "\\b(?:AND|OR|NOT|ASC|DESC|NULLS|FIRST|LAST|true|false|isnotnull|isnull|AS)\\b");
   private static final Pattern LEFTOVER = Pattern.compile("[\\p{IsAlphabetic}\\p{IsDigit}]");
-  // "Filter (...)", "Scan ExistingRDD[...]", "HashAggregate(keys=...)", "Project [...]".
-  private static final Pattern NODE = Pattern.compile("^([A-Za-z][\\w ]*?)(\\s*[\\[(].*|\\s+\\S.*)?$",
-      Pattern.DOTALL);
+  // "Filter (...)", "Scan parquet [...]", "HashAggregate(keys=...)": the name runs up to the
+  // first bracket; without one ("AdaptiveSparkPlan isFinalPlan=true") it is the first word.
+  private static final Pattern NODE_BRACKET =
+      Pattern.compile("^([A-Za-z][\\w ]*?)\\s*([\\[(].*)$", Pattern.DOTALL);
+  private static final Pattern NODE_WORD = Pattern.compile("^([A-Za-z]\\w*)\\s+(.*)$", Pattern.DOTALL);
   private static final Pattern TREE_LINE = Pattern.compile("^[\\s:+\\-*|]*[A-Za-z][\\w ]* \\(\\d+\\)$");
   private static final Pattern DETAIL_HEADER =
       Pattern.compile("^\\(\\d+\\) [A-Za-z][\\w ]*(?: \\[codegen id : \\d+\\])?$");
@@ -39,12 +41,16 @@ public final class PlanSealer {
     if (simple == null || structural(simple) || TokenSealer.isSealed(simple)) {
       return simple;
     }
-    Matcher m = NODE.matcher(simple);
-    if (!m.matches() || m.group(2) == null) {
-      return sealer.sealText(simple);
+    Matcher m = NODE_BRACKET.matcher(simple);
+    if (!m.matches()) {
+      m = NODE_WORD.matcher(simple);
+      if (!m.matches()) {
+        return sealer.sealText(simple);
+      }
     }
-    String rest = m.group(2);
-    return m.group(1) + (structural(rest) ? rest : " " + sealer.seal(rest.strip()));
+    String name = m.group(1).strip();
+    String rest = simple.substring(m.start(2));
+    return structural(rest) ? simple : name + " " + sealer.seal(rest.strip());
   }
 
   /** The formatted {@code EXPLAIN} output: line by line, with the same rule. */

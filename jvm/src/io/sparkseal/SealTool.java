@@ -19,6 +19,8 @@ import java.util.HexFormat;
  *   open PRIVATE_KEY_FILE       each stdin token -> its plaintext (or "ERROR: reason")
  *   rfc9180 VECTOR_JSON         check the RFC 9180 test vector; prints "ok"
  *   bench PUBLIC_KEY_FILE SECS  tokens sealed per second on one thread
+ *   plan PUBLIC_KEY_FILE        stdin, a formatted plan -> the plan with literals sealed
+ *   node PUBLIC_KEY_FILE        each stdin line, a node's simpleString -> sealed
  *   layout-bench SECS           ordinary log events formatted per second: Spark's default
  *                               pattern vs sparkseal's, measured side by side
  * </pre>
@@ -37,6 +39,16 @@ public final class SealTool {
       case "rfc9180" -> rfc9180(new File(args[1]));
       case "bench" -> bench(read(args[1]), Double.parseDouble(args[2]));
       case "layout-bench" -> layoutBench(Double.parseDouble(args[1]));
+      case "plan" -> System.out.print(PlanSealer.sealPlanDescription(
+          new String(System.in.readAllBytes(), StandardCharsets.UTF_8),
+          TokenSealer.forPublicKey(read(args[1]))));
+      case "node" -> {
+        TokenSealer sealer = TokenSealer.forPublicKey(read(args[1]));
+        BufferedReader in = stdin();
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          System.out.println(PlanSealer.sealSimpleString(line, sealer));
+        }
+      }
       default -> {
         System.err.println("unknown command " + args[0]);
         System.exit(2);
