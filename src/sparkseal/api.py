@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sparkseal.conf import jvm_conf, seal_conf, with_boot_dir
+from sparkseal.conf import jvm_conf, preset_conf, seal_conf, with_boot_dir
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import PolicyLike, load_policy
 from sparkseal.driver.install import install_driver_hooks
@@ -82,7 +82,11 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     required = seal_conf(loaded)
     options = _builder_options(builder)
     check_conf(options, required, "the SparkSession builder")
+    preset = preset_conf(loaded, options)
     install_driver_hooks(loaded)
+    for key, value in preset.items():
+        if key not in options:  # an explicit setting on the builder is the user's choice
+            builder = builder.config(key, value)
     for key, value in required.items():
         builder = builder.config(key, value)
     if loaded.jvm.enabled:

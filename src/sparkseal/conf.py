@@ -11,8 +11,9 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from sparkseal.core.policy import Policy
-from sparkseal.worker.install import ENV_PUBLIC_KEY
+from sparkseal.core.errors import PolicyError
+from sparkseal.core.policy import Policy, PresetPolicy
+from sparkseal.worker.install import ENV_PUBLIC_KEY, ENV_SPILL_ENCRYPTION
 
 JVM_KEY_PROPERTY = "io.sparkseal.publicKey"  # Spark rejects "-Dspark*" executor options
 SEALED_EVENT_LOG_LISTENER = "io.sparkseal.SealedEventLoggingListener"
@@ -72,3 +73,51 @@ def with_boot_dir(pythonpath: str | None) -> str:
     """The workers' PYTHONPATH with the boot directory first (idempotent)."""
     entries = [p for p in (pythonpath or "").split(os.pathsep) if p and p != BOOT_DIR]
     return os.pathsep.join([BOOT_DIR, *entries])
+
+
+# Spark's default redaction regex, extended: Parquet modular-encryption key lists and
+# other key material in spark.hadoop.*, JDBC URLs with credentials, and bearer tokens.
+REDACTION_REGEX = (
+    r"(?i)secret|password|token|access[.]?key|encryption\.key|key\.list|credential"
+    r"|private[._-]?key|jdbc:[^\s]*(?:password|pwd)="
+)
+
+
+def preset_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
+    """Spark's own protections with safe settings; every item can be turned off in the policy."""
+    p = policy.preset
+    conf: dict[str, str] = {}
+    if p.authenticate:
+        conf.update(_authentication(p, str(options.get("spark.master", "local[*]"))))
+    if p.network_crypto and p.authenticate:
+        conf["spark.network.crypto.enabled"] = "true"
+        conf["spark.network.crypto.cipher"] = "AES/GCM/NoPadding"
+        conf["spark.network.crypto.saslFallback"] = "false"
+    if p.io_encryption:
+        conf["spark.io.encryption.enabled"] = "true"
+        conf["spark.io.encryption.keySizeBits"] = str(p.io_key_bits)
+    regex = REDACTION_REGEX + (f"|{p.redaction_regex}" if p.redaction_regex else "")
+    conf["spark.redaction.regex"] = regex
+    if p.sql_redaction_regex:
+        conf["spark.sql.redaction.string.regex"] = p.sql_redaction_regex
+    conf[f"spark.executorEnv.{ENV_SPILL_ENCRYPTION}"] = "1" if p.python_spill_encryption else "0"
+    return conf
+
+
+def _authentication(p: PresetPolicy, master: str) -> dict[str, str]:
+    import secrets
+
+    conf = {"spark.authenticate": "true"}
+    if master.startswith("local-cluster"):
+        # Spark generates per-application secrets for local, YARN and Kubernetes only.
+        conf["spark.authenticate.secret"] = secrets.token_hex(32)
+    elif master.startswith("spark://"):
+        secret = os.environ.get(p.authenticate_secret_env or "", "")
+        if not secret:
+            raise PolicyError(
+                "preset.authenticate: a standalone cluster (spark://) authenticates with the "
+                "secret its master and workers share; name the environment variable that "
+                "holds it in [preset] authenticate_secret_env, or set authenticate = false"
+            )
+        conf["spark.authenticate.secret"] = secret
+    return conf

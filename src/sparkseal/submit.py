@@ -13,7 +13,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
-from sparkseal.conf import jvm_conf, seal_conf
+from sparkseal.conf import jvm_conf, preset_conf, seal_conf
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import ENV_POLICY, Policy
 
@@ -63,7 +63,10 @@ def spark_submit() -> str:
 def build_command(policy: Policy, args: Sequence[str]) -> list[str]:
     """The full ``spark-submit`` command: the user's arguments plus sparkseal's conf."""
     user_conf, rest = split_conf(args)
-    conf = dict(user_conf)
+    master = next((rest[i + 1] for i, a in enumerate(rest[:-1]) if a == "--master"), None)
+    with_master = {**user_conf, "spark.master": master} if master else user_conf
+    conf = {k: v for k, v in preset_conf(policy, with_master).items() if k not in user_conf}
+    conf.update(user_conf)
     for key, value in seal_conf(policy).items():
         if key in user_conf and user_conf[key] != value:
             raise SparkSealError(f"--conf {key} conflicts with sparkseal; remove it")
@@ -80,3 +83,17 @@ def submit_env(policy: Policy) -> dict[str, str]:
     if policy.source and Path(policy.source).is_file():
         env[ENV_POLICY] = str(Path(policy.source).resolve())
     return env
+
+
+def redact_command(cmd: Sequence[str]) -> list[str]:
+    """The command for display: values of secret-looking settings replaced."""
+    import re
+
+    from sparkseal.conf import REDACTION_REGEX
+
+    secret = re.compile(REDACTION_REGEX)
+    out = []
+    for arg in cmd:
+        key, eq, _ = arg.partition("=")
+        out.append(f"{key}=*********(redacted)" if eq and secret.search(key) else arg)
+    return out

@@ -82,8 +82,20 @@ def run_app(
             art[f"executor/{p.relative_to(work)}"] = p.read_bytes()
     for p in sorted((out / "local").rglob("*")) if (out / "local").is_dir() else []:
         if p.is_file():
-            art[f"localdir/{p.relative_to(out / 'local')}"] = p.read_bytes()
+            art[f"localdir/{p.relative_to(out / 'local')}"] = _decoded(p)
+    for p in sorted((out / "captured").glob("*")) if (out / "captured").is_dir() else []:
+        art[f"captured/{p.name}"] = _decoded(p)
     return run
+
+
+def _decoded(path: Path) -> bytes:
+    """File bytes, decompressed if they are a format sparkseal scan recognises (spill frames...)."""
+    from sparkseal.scan.sources import CorruptStream, read_decoded
+
+    try:
+        return read_decoded(path)
+    except (CorruptStream, OSError, EOFError):
+        return path.read_bytes()
 
 
 def forms(value: str) -> list[bytes]:
@@ -94,10 +106,13 @@ def forms(value: str) -> list[bytes]:
 
 
 def leaks(run: Run) -> list[str]:
-    """``artifact: case`` for every plaintext canary in every artifact."""
+    """``artifact: case`` for every plaintext canary (and the auth secret) in every artifact."""
+    secrets = dict(run.canaries)
+    if run.manifest.get("auth_secret"):
+        secrets["spark.authenticate.secret"] = run.manifest["auth_secret"]
     found = []
     for name, data in run.artifacts.items():
-        for case, canary in run.canaries.items():
+        for case, canary in secrets.items():
             if any(f in data for f in forms(canary)):
                 found.append(f"{name}: {case}")
     return found

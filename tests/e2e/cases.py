@@ -342,3 +342,41 @@ def jvm_parquet_pushdown(spark, canary):
     _df(spark, "someone-else@example.org").write.parquet(path)
     spark.read.parquet(path).filter(F.col("email") == canary).count()
     raise RuntimeError("the query ran; its pushed-down filter carried the literal")
+
+
+# --- Data at rest: spill, shuffle and cache files in the local dirs (issue 4) ---
+
+AT_REST_CASES: dict[str, Callable[[SparkSession, str], None]] = {}
+
+
+def at_rest_case(fn: Callable[[SparkSession, str], None]) -> Callable[[SparkSession, str], None]:
+    AT_REST_CASES[fn.__name__] = fn
+    return fn
+
+
+@at_rest_case
+def python_spill_group_by_key(spark, canary):
+    # With spark.python.worker.memory small, PySpark's ExternalGroupBy spills to local dirs.
+    rdd = spark.sparkContext.parallelize(range(200_000), 2).map(lambda i: (i % 50, f"{canary}-{i}"))
+    sizes = rdd.groupByKey().mapValues(lambda vs: sum(1 for _ in vs)).collect()
+    assert sum(n for _, n in sizes) == 200_000
+
+
+@at_rest_case
+def python_spill_sort(spark, canary):
+    rdd = spark.sparkContext.parallelize(range(100_000), 2).map(lambda i: (f"{canary}-{i}", i))
+    assert rdd.sortByKey(numPartitions=2).count() == 100_000
+
+
+@at_rest_case
+def jvm_shuffle_spill_cache(spark, canary):
+    from pyspark import StorageLevel
+
+    df = spark.range(300_000).select(F.concat(F.lit(canary), F.col("id").cast("string")).alias("v"))
+    df = df.repartition(4).persist(StorageLevel.DISK_ONLY)
+    assert df.orderBy(F.desc("v")).count() == 300_000
+    small = spark.sparkContext.broadcast([f"{canary}-broadcast-{i}" for i in range(1000)])
+    assert (
+        spark.sparkContext.parallelize(range(10), 2).map(lambda i: len(small.value)).sum() == 10_000
+    )
+    df.unpersist()

@@ -86,6 +86,43 @@ def dump_ui(spark: SparkSession, out: Path) -> None:
             (out / f"tasks-{sid}-{attempt}.json").write_bytes(fetch(url))
 
 
+class LocalDirCapture(threading.Thread):
+    """Copies every file that appears in Spark's local dirs while jobs run: spill files
+    live only for the length of a task, so scanning after the job would miss them."""
+
+    def __init__(self, root: Path, into: Path, limit: int = 1 << 30) -> None:
+        super().__init__(daemon=True)
+        self.root, self.into, self.left = root, into, limit
+        self.seen: dict[Path, int] = {}
+        self.done = threading.Event()
+        into.mkdir(parents=True, exist_ok=True)
+        self.start()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.sweep()
+            self.done.wait(0.05)
+        self.sweep()
+
+    def sweep(self) -> None:
+        for path in self.root.rglob("*"):
+            try:
+                size = path.stat().st_size
+                if not path.is_file() or self.seen.get(path) == size or self.left <= 0:
+                    continue
+                data = path.read_bytes()
+            except OSError:
+                continue  # deleted while we looked
+            self.seen[path] = size
+            self.left -= len(data)
+            name = f"{len(self.seen):06d}-" + "_".join(path.relative_to(self.root).parts)
+            (self.into / name).write_bytes(data)
+
+    def stop(self) -> None:
+        self.done.set()
+        self.join()
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--master", required=True)
@@ -94,6 +131,7 @@ def main() -> None:
     p.add_argument("--cases", default="all")
     p.add_argument("--conf", action="append", default=[])
     p.add_argument("--no-seal", action="store_true", help="baseline: plain PySpark")
+    p.add_argument("--capture", action="store_true", help="copy local-dir files while jobs run")
     args = p.parse_args()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -122,9 +160,12 @@ def main() -> None:
     spark = builder.getOrCreate()
 
     cloudpickle.register_pickle_by_value(cases)  # workers cannot import tests/e2e
-    every = {**cases.CASES, **cases.JVM_CASES}
+    every = {**cases.CASES, **cases.JVM_CASES, **cases.AT_REST_CASES}
     names = list(every) if args.cases == "all" else args.cases.split(",")
     manifest = {"app_id": spark.sparkContext.applicationId, "cases": {}, "outcomes": {}}
+    # Recorded so that the tests can prove it never appears in any artifact.
+    manifest["auth_secret"] = spark.sparkContext._jsc.sc().env().securityManager().getSecretKey()
+    capture = LocalDirCapture(out / "local", out / "captured") if args.capture else None
     log = logging.getLogger("leakapp")
     for name in names:
         value = canary(name)
@@ -139,6 +180,8 @@ def main() -> None:
             log.exception("case %s failed", name)
     dump_ui(spark, out / "ui")
     spark.stop()
+    if capture is not None:
+        capture.stop()
 
     for name in ("driver_thread", "driver_uncaught"):
         manifest["cases"][name] = canary(name)

@@ -16,8 +16,17 @@ from tests.e2e.artifacts import SPARK_HOME, free_port, leaks, run_app, unseal
 CASES = "rdd_map,python_udf,jvm_cast_invalid_input,jvm_filter_literal,driver_logged"
 
 
+CLUSTER_SECRET = "SPARKSEAL_TEST_CLUSTER_SECRET"
+# A standalone cluster authenticates with one secret shared by master, workers and apps.
+DAEMON_OPTS = (
+    "-Dspark.authenticate=true -Dspark.network.crypto.enabled=true "
+    "-Dspark.network.crypto.cipher=AES/GCM/NoPadding -Dspark.network.crypto.saslFallback=false"
+)
+
+
 def _spark_class(cls: str, *args: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME)}
+    opts = f"{DAEMON_OPTS} -Dspark.authenticate.secret={os.environ[CLUSTER_SECRET]}"
+    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "SPARK_DAEMON_JAVA_OPTS": opts}
     with log.open("wb") as fh:
         return subprocess.Popen(
             [str(SPARK_HOME / "bin" / "spark-class"), cls, *args], stdout=fh, stderr=fh, env=env
@@ -26,6 +35,7 @@ def _spark_class(cls: str, *args: str, log: Path) -> subprocess.Popen:
 
 @pytest.fixture(scope="module")
 def standalone(tmp_path_factory):
+    os.environ[CLUSTER_SECRET] = os.urandom(24).hex()
     root = tmp_path_factory.mktemp("standalone")
     port, ui, worker_ui = free_port(), free_port(), free_port()
     master = _spark_class(

@@ -19,6 +19,7 @@ from sparkseal.cli.pack import pack
 from sparkseal.cli.scan import scan
 from sparkseal.cli.submit import submit
 from sparkseal.cli.unseal import unseal
+from sparkseal.cli.verify import verify
 from sparkseal.core.errors import SparkSealError
 
 
@@ -42,6 +43,7 @@ cli.add_command(scan)
 cli.add_command(pack)
 cli.add_command(submit)
 cli.add_command(build_jvm)
+cli.add_command(verify)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from sparkseal.core.policy import load_policy
-from sparkseal.submit import build_command, submit_env
+from sparkseal.submit import build_command, redact_command, submit_env
 
 
 @click.command(context_settings={"ignore_unknown_options": True})
@@ -37,6 +37,6 @@ def submit(policy: Path | None, dry_run: bool, spark_submit_args: tuple[str, ...
     loaded = load_policy(policy)
     cmd = build_command(loaded, spark_submit_args)
     if dry_run:
-        click.echo(shlex.join(cmd))
+        click.echo(shlex.join(redact_command(cmd)))
         return
     sys.exit(subprocess.run(cmd, env=submit_env(loaded), check=False).returncode)

@@ -2,7 +2,8 @@
 
 Spark writes event logs with its own codecs: zstd (zstd-jni frames), lz4
 (lz4-java's ``LZ4Block`` format, not the LZ4 frame format), snappy
-(snappy-java's ``\\x82SNAPPY`` block format) or none; PySpark spills are zlib.
+(snappy-java's ``\\x82SNAPPY`` block format) or none; PySpark's spills are frames
+of zlib-compressed pickles.
 The codec is recognised by magic bytes, never by file name.
 """
 
@@ -88,7 +89,7 @@ def _zstd_stream(fh: BinaryIO) -> Iterator[bytes]:
 
 
 def _zlib_stream(fh: BinaryIO, wbits: int) -> Iterator[bytes]:
-    # PySpark spill files are zlib streams concatenated back to back.
+    # zlib streams concatenated back to back are decoded one after the other.
     d = zlib.decompressobj(wbits)
     try:
         while chunk := fh.read(READ_SIZE):
@@ -128,6 +129,27 @@ def _snappy_framed_stream(fh: BinaryIO) -> Iterator[bytes]:
         raise CorruptStream(f"snappy framed: {exc}") from None
 
 
+def _framed_zlib_stream(fh: BinaryIO) -> Iterator[bytes]:
+    # PySpark's spill files: frames of [4-byte big-endian length][zlib-compressed pickle].
+    while True:
+        head = fh.read(4)
+        if len(head) < 4:
+            return
+        (n,) = struct.unpack(">i", head)
+        frame = fh.read(n) if n > 0 else b""
+        try:
+            yield zlib.decompress(frame)
+        except zlib.error:
+            yield frame  # not (or no longer) compressed: scan the bytes as they are
+
+
+def _is_framed_zlib(head: bytes) -> bool:
+    if len(head) < 6:
+        return False
+    (n,) = struct.unpack(">i", head[:4])
+    return n > 2 and head[4] == 0x78 and (head[4] * 256 + head[5]) % 31 == 0
+
+
 def detect_codec(head: bytes) -> str:
     if head.startswith(b"\x28\xb5\x2f\xfd"):
         return "zstd"
@@ -143,6 +165,8 @@ def detect_codec(head: bytes) -> str:
         return "gzip"
     if len(head) >= 2 and head[0] == 0x78 and (head[0] * 256 + head[1]) % 31 == 0:
         return "zlib"
+    if _is_framed_zlib(head):
+        return "pyspark-frames"
     return "plain"
 
 
@@ -160,6 +184,7 @@ def open_decoded(path: Path) -> tuple[str, Iterator[bytes]]:
         "snappy-framed": _snappy_framed_stream,
         "gzip": _gzip_stream,
         "zlib": lambda f: _zlib_stream(f, zlib.MAX_WBITS),
+        "pyspark-frames": _framed_zlib_stream,
         "plain": _file_chunks,
     }
 

@@ -1,4 +1,4 @@
-"""Install the worker hooks, checking first that PySpark is what we expect.
+"""Install the worker hooks (sealed errors, encrypted spills), checking PySpark first.
 
 Fail closed: if the function every worker failure goes through is missing or
 has changed shape, no hook can guarantee sealing, so we refuse to run tasks at
@@ -25,6 +25,7 @@ from sparkseal.sealing.excepthooks import SealingExceptHook, SealingThreadExcept
 from sparkseal.worker.writer import SealedExceptionWriter
 
 ENV_PUBLIC_KEY = "SPARKSEAL_PUBLIC_KEY"
+ENV_SPILL_ENCRYPTION = "SPARKSEAL_SPILL_ENCRYPTION"
 EXPECTED_WRITER_PARAMS = ("e", "outfile", "hide_traceback")
 SUPPORTED_PYSPARK = ("4.3.",)
 
@@ -69,6 +70,13 @@ def check_pyspark_internals() -> tuple[ModuleType, ModuleType]:
             problems.append(f"pyspark.serializers.{name} is missing")
     if not hasattr(getattr(serializers, "SpecialLengths", None), "PYTHON_EXCEPTION_THROWN"):
         problems.append("pyspark.serializers.SpecialLengths.PYTHON_EXCEPTION_THROWN is missing")
+    import pyspark.shuffle as shuffle
+
+    if not callable(getattr(shuffle, "_compressed_serializer", None)):
+        problems.append("pyspark.shuffle._compressed_serializer is missing")
+    for name in ("_open_file", "__getstate__", "__iter__"):
+        if not callable(getattr(getattr(shuffle, "ExternalList", None), name, None)):
+            problems.append(f"pyspark.shuffle.ExternalList.{name} is missing")
     if problems:
         raise UnsupportedPySparkError(
             "sparkseal cannot seal PySpark worker errors: "
@@ -99,5 +107,11 @@ def install_worker_hooks(environ: Mapping[str, str] = os.environ) -> TextSealer:
     sys.excepthook = SealingExceptHook(sealer)
     threading.excepthook = SealingThreadExceptHook(sealer)
     logging_hook.install(sealer)
+    if environ.get(ENV_SPILL_ENCRYPTION, "1") != "0":
+        import pyspark.shuffle
+
+        from sparkseal.worker import spill
+
+        spill.install(pyspark.shuffle)
     _installed = sealer
     return sealer

@@ -1,0 +1,186 @@
+"""Authenticated encryption of PySpark's Python-side spill files.
+
+PySpark spills to local disk from the Python worker (``pyspark/shuffle.py``:
+``ExternalMerger``, ``ExternalGroupBy``, ``ExternalSorter``, ``ExternalList``) as
+zlib-compressed pickles, readable by anyone who can read the local dirs, and
+loads them back with ``pickle`` -- so anyone who can *write* there runs code in
+the executor. Spark's ``spark.io.encryption.enabled`` does not reach these files.
+
+Every spill frame here is compressed, then sealed with AES-256-GCM under a key
+generated inside the worker process, which never leaves its memory: spill files
+are written and read by the same process, so there is nothing to distribute,
+and they are unreadable once the process exits. Each frame's AAD binds it to
+its file (a random per-file id, kept in memory with the file's inode) and to its
+position, so a flipped byte, a frame moved within or between files, or a cut
+file fails with :class:`SpillIntegrityError` before anything is unpickled.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+from collections.abc import Iterable, Iterator
+from itertools import chain
+from typing import IO, Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from pyspark.serializers import BatchedSerializer, CompressedSerializer, CPickleSerializer
+
+NONCE = 12
+TAG = 16
+MAX_FRAME = 1 << 31
+BEST_FRAME = 1 << 16  # PySpark's AutoBatchedSerializer target
+
+
+class SpillIntegrityError(RuntimeError):
+    """A spill file was modified, truncated, reordered or not written by this process."""
+
+
+class _FileState:
+    __slots__ = ("file_id", "frames")
+
+    def __init__(self) -> None:
+        self.file_id = os.urandom(16)
+        self.frames = 0
+
+
+class SpillKeys:
+    """The process's spill key and, per spill file (by inode), its id and frame count."""
+
+    def __init__(self) -> None:
+        self._pid = -1
+        self._aead: AESGCM | None = None
+        self._files: dict[tuple[int, int], _FileState] = {}
+
+    def _ensure(self) -> AESGCM:
+        # A forked worker must never use its parent's key: files would be shared.
+        if self._aead is None or self._pid != os.getpid():
+            self._aead = AESGCM(AESGCM.generate_key(bit_length=256))
+            self._files = {}
+            self._pid = os.getpid()
+        return self._aead
+
+    @staticmethod
+    def _identity(stream: IO[bytes]) -> tuple[int, int]:
+        st = os.fstat(stream.fileno())
+        return st.st_dev, st.st_ino
+
+    def seal_frames(self, stream: IO[bytes], payloads: Iterable[bytes]) -> None:
+        aead = self._ensure()
+        ident = self._identity(stream)
+        state = self._files.get(ident)
+        if state is None or stream.tell() == 0:  # a new file (an inode may be reused)
+            state = self._files[ident] = _FileState()
+        for payload in payloads:
+            nonce = os.urandom(NONCE)
+            aad = state.file_id + struct.pack(">Q", state.frames)
+            frame = nonce + aead.encrypt(nonce, payload, aad)
+            stream.write(struct.pack(">i", len(frame)))
+            stream.write(frame)
+            state.frames += 1
+
+    def open_frames(self, stream: IO[bytes]) -> Iterator[bytes]:
+        aead = self._ensure()
+        name = getattr(stream, "name", "?")
+        state = self._files.get(self._identity(stream))
+        if state is None:
+            raise SpillIntegrityError(f"spill file {name} was not written by this worker process")
+        index = 0
+        while True:
+            head = stream.read(4)
+            if not head:
+                break
+            if len(head) < 4:
+                raise SpillIntegrityError(f"spill file {name} is truncated (frame header)")
+            (length,) = struct.unpack(">i", head)
+            if not NONCE + TAG <= length < MAX_FRAME:
+                raise SpillIntegrityError(f"spill file {name} has a corrupt frame length")
+            frame = stream.read(length)
+            if len(frame) < length:
+                raise SpillIntegrityError(f"spill file {name} is truncated (frame {index})")
+            aad = state.file_id + struct.pack(">Q", index)
+            try:
+                yield aead.decrypt(frame[:NONCE], frame[NONCE:], aad)
+            except InvalidTag:
+                raise SpillIntegrityError(
+                    f"spill file {name}: frame {index} failed authentication (modified, moved "
+                    "or from another file); it was not unpickled"
+                ) from None
+            index += 1
+        if index != state.frames:
+            raise SpillIntegrityError(
+                f"spill file {name} is truncated: {index} of {state.frames} frames"
+            )
+
+
+KEYS = SpillKeys()
+
+
+class EncryptedSpillSerializer(BatchedSerializer):
+    """PySpark's spill serializer (batched, zlib-compressed pickles), each frame sealed.
+
+    A ``BatchedSerializer`` so that PySpark's ``FlattenedValuesSerializer`` can wrap
+    it; batches grow and shrink towards 64 KiB frames like ``AutoBatchedSerializer``,
+    or are fixed at ``batch_size``.
+    """
+
+    def __init__(self, batch_size: int | None = None, keys: SpillKeys = KEYS) -> None:
+        super().__init__(CompressedSerializer(CPickleSerializer()), batch_size or 1)
+        self._fixed = batch_size
+        self._keys = keys
+
+    def _frames(self, iterator: Iterable[Any]) -> Iterator[bytes]:
+        batch = self._fixed or 1
+        it = iter(iterator)
+        while True:
+            items = []
+            for item in it:
+                items.append(item)
+                if len(items) >= batch:
+                    break
+            if not items:
+                return
+            payload = self.serializer.dumps(items)
+            yield payload
+            if self._fixed is None:
+                if len(payload) < BEST_FRAME:
+                    batch *= 2
+                elif len(payload) > BEST_FRAME * 10 and batch > 1:
+                    batch //= 2
+
+    def dump_stream(self, iterator: Iterable[Any], stream: IO[bytes]) -> None:
+        self._keys.seal_frames(stream, self._frames(iterator))
+
+    def _load_stream_without_unbatching(self, stream: IO[bytes]) -> Iterator[list[Any]]:
+        for payload in self._keys.open_frames(stream):
+            yield self.serializer.loads(payload)
+
+    def load_stream(self, stream: IO[bytes]) -> Iterator[Any]:
+        return chain.from_iterable(self._load_stream_without_unbatching(stream))
+
+    def __repr__(self) -> str:
+        return "EncryptedSpillSerializer()"
+
+
+def install(shuffle: Any) -> None:
+    """Point ``pyspark.shuffle``'s spill writers and readers at the encrypted serializer."""
+
+    def compressed_serializer(serializer: Any = None) -> EncryptedSpillSerializer:
+        return EncryptedSpillSerializer()
+
+    external_list = shuffle.ExternalList
+    original_open = external_list._open_file
+
+    def _open_file(self: Any) -> None:
+        original_open(self)
+        self._ser = EncryptedSpillSerializer(batch_size=1024)
+
+    def __getstate__(self: Any) -> tuple[list[Any], int, bytes]:
+        # Pickled lists leave this process (task output): ship the values, not
+        # bytes sealed with a key that stays here.
+        return list(self), self.count, b""
+
+    shuffle._compressed_serializer = compressed_serializer
+    external_list._open_file = _open_file
+    external_list.__getstate__ = __getstate__
