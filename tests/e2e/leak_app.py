@@ -62,9 +62,11 @@ def dump_ui(spark: SparkSession, out: Path) -> None:
         "stages.html": f"{base}/stages/",
         "sql.html": f"{base}/SQL/",
         "streaming.html": f"{base}/StreamingQuery/",
+        "storage.json": f"{api}/storage/rdd",
     }
     for name, url in pages.items():
         (out / name).write_bytes(fetch(url))
+    (out / "storage.html").write_bytes(fetch(f"{base}/storage/", ok=(200, 403)))
     for execution in json.loads((out / "sql.json").read_text()):
         eid = execution["id"]
         (out / f"sql-{eid}.json").write_bytes(fetch(f"{api}/sql/{eid}?details=true"))
@@ -123,6 +125,14 @@ class LocalDirCapture(threading.Thread):
         self.join()
 
 
+def auth_secret(spark) -> str | None:
+    """The application's RPC secret (from sparkseal's JVM helper), or None without sparkseal."""
+    try:
+        return spark.sparkContext._jvm.io.sparkseal.Status.authSecret()
+    except Exception:
+        return None
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--master", required=True)
@@ -164,7 +174,7 @@ def main() -> None:
     names = list(every) if args.cases == "all" else args.cases.split(",")
     manifest = {"app_id": spark.sparkContext.applicationId, "cases": {}, "outcomes": {}}
     # Recorded so that the tests can prove it never appears in any artifact.
-    manifest["auth_secret"] = spark.sparkContext._jsc.sc().env().securityManager().getSecretKey()
+    manifest["auth_secret"] = auth_secret(spark)
     capture = LocalDirCapture(out / "local", out / "captured") if args.capture else None
     log = logging.getLogger("leakapp")
     for name in names:

@@ -27,8 +27,12 @@ def _read(ser, path):
         return list(ser.load_stream(f))
 
 
+HEADER = 24  # magic + file id
+
+
 def _frames(raw: bytes) -> list[bytes]:
-    frames, pos = [], 0
+    """The header, then each frame."""
+    frames, pos = [raw[:HEADER]], HEADER
     while pos < len(raw):
         (n,) = struct.unpack(">i", raw[pos : pos + 4])
         frames.append(raw[pos : pos + 4 + n])
@@ -80,7 +84,7 @@ def test_flipped_byte(ser, tmp_path, unpickles):
     assert len(unpickles) < len(_frames(bytes(raw)))  # stopped at the bad frame
 
 
-@pytest.mark.parametrize("cut", ["mid-frame", "frame-boundary", "header"])
+@pytest.mark.parametrize("cut", ["mid-frame", "frame-boundary", "header", "all-frames"])
 def test_truncated(ser, tmp_path, cut, unpickles):
     p = tmp_path / "spill"
     _write(ser, p, DATA)
@@ -90,6 +94,7 @@ def test_truncated(ser, tmp_path, cut, unpickles):
         "mid-frame": len(raw) - 10,
         "frame-boundary": len(raw) - len(frames[-1]),
         "header": len(raw) - len(frames[-1]) + 2,
+        "all-frames": HEADER,
     }[cut]
     with open(p, "r+b") as f:
         f.truncate(keep)
@@ -101,7 +106,7 @@ def test_swapped_frames(ser, tmp_path, unpickles):
     p = tmp_path / "spill"
     _write(ser, p, DATA)
     frames = _frames(p.read_bytes())
-    frames[0], frames[1] = frames[1], frames[0]
+    frames[1], frames[2] = frames[2], frames[1]
     with open(p, "r+b") as f:
         f.write(b"".join(frames))
     with pytest.raises(SpillIntegrityError, match="frame 0 failed authentication"):
@@ -115,8 +120,12 @@ def test_frame_from_another_file(ser, tmp_path, unpickles):
     _write(ser, b, DATA)
     fa, fb = _frames(a.read_bytes()), _frames(b.read_bytes())
     with open(b, "r+b") as f:
-        f.write(b"".join([fa[0], *fb[1:]]))
+        f.write(b"".join([fb[0], fa[1], *fb[2:]]))
     with pytest.raises(SpillIntegrityError, match="frame 0"):
+        _read(ser, b)
+    with open(b, "r+b") as f:  # the whole of file a written over file b
+        f.write(a.read_bytes())
+    with pytest.raises(SpillIntegrityError, match="copied from another spill file"):
         _read(ser, b)
     assert unpickles == []
 
@@ -128,8 +137,8 @@ def test_file_not_written_by_this_process(ser, tmp_path, unpickles):
         _read(ser, p)
     # an attacker's plain PySpark spill file planted in its place
     planted = tmp_path / "planted"
-    planted.write_bytes(b"\x00\x00\x00\x05hello")
-    with pytest.raises(SpillIntegrityError):
+    planted.write_bytes(b"\x00\x00\x00\x05hello" * 10)
+    with pytest.raises(SpillIntegrityError, match="not a sealed spill file"):
         _read(ser, planted)
     assert unpickles == []
 
@@ -148,4 +157,13 @@ def test_forked_child_gets_its_own_key(tmp_path):
             os._exit(0)
     _, status = os.waitpid(pid, 0)
     assert os.WEXITSTATUS(status) == 0
+    assert _read(ser, p) == DATA[:10]
+
+
+def test_empty_file_reads_as_empty(ser, tmp_path):
+    # An emptied file yields nothing and unpickles nothing: there is no data to trust.
+    p = tmp_path / "empty"
+    p.write_bytes(b"")
+    assert _read(ser, p) == []
+    _write(ser, p, DATA[:10])
     assert _read(ser, p) == DATA[:10]

@@ -93,6 +93,14 @@ def workloads(spark, canary: str) -> dict[str, str]:
     return results
 
 
+def auth_secret(spark) -> str | None:
+    """The application's RPC secret (from sparkseal's JVM helper), or None without sparkseal."""
+    try:
+        return spark.sparkContext._jvm.io.sparkseal.Status.authSecret()
+    except Exception:
+        return None
+
+
 def main() -> None:
     out, master = Path(sys.argv[1]), sys.argv[2]
     from pyspark.sql import SparkSession
@@ -122,7 +130,7 @@ def main() -> None:
         "canary": canary,
         "app_id": spark.sparkContext.applicationId,
         "conf": {k: v for k, v in conf.items() if "secret" not in k.lower()},
-        "auth_secret": spark.sparkContext._jsc.sc().env().securityManager().getSecretKey(),
+        "auth_secret": auth_secret(spark),
         "commons_crypto_native": native,
         "commons_crypto_error": None if error is None else str(error.getMessage()),
     }

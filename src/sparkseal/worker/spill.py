@@ -10,9 +10,10 @@ Every spill frame here is compressed, then sealed with AES-256-GCM under a key
 generated inside the worker process, which never leaves its memory: spill files
 are written and read by the same process, so there is nothing to distribute,
 and they are unreadable once the process exits. Each frame's AAD binds it to
-its file (a random per-file id, kept in memory with the file's inode) and to its
-position, so a flipped byte, a frame moved within or between files, or a cut
-file fails with :class:`SpillIntegrityError` before anything is unpickled.
+its file (a random id in the file's header, known only to this process) and to
+its position, so a flipped byte, a frame moved within or between files, a file
+replaced by another or a cut file fails with :class:`SpillIntegrityError`
+before anything is unpickled.
 """
 
 from __future__ import annotations
@@ -37,44 +38,56 @@ class SpillIntegrityError(RuntimeError):
     """A spill file was modified, truncated, reordered or not written by this process."""
 
 
-class _FileState:
-    __slots__ = ("file_id", "frames")
+MAGIC = b"SSSPILL1"  # "sparkseal spill, version 1"; followed by the file's random id
 
-    def __init__(self) -> None:
-        self.file_id = os.urandom(16)
+
+class _FileState:
+    __slots__ = ("frames", "inode")
+
+    def __init__(self, inode: tuple[int, int]) -> None:
         self.frames = 0
+        self.inode = inode
 
 
 class SpillKeys:
-    """The process's spill key and, per spill file (by inode), its id and frame count."""
+    """The process's spill key, and for each spill file it wrote: frame count and inode.
+
+    Each file starts with a header holding a random file id; frames are bound to that id
+    and to their index. The id's state lives in this process's memory only.
+    """
 
     def __init__(self) -> None:
         self._pid = -1
         self._aead: AESGCM | None = None
-        self._files: dict[tuple[int, int], _FileState] = {}
+        self._files: dict[bytes, _FileState] = {}
+        self._writing: dict[tuple[int, int], bytes] = {}  # inode of an open writer -> file id
 
     def _ensure(self) -> AESGCM:
         # A forked worker must never use its parent's key: files would be shared.
         if self._aead is None or self._pid != os.getpid():
             self._aead = AESGCM(AESGCM.generate_key(bit_length=256))
-            self._files = {}
+            self._files, self._writing = {}, {}
             self._pid = os.getpid()
         return self._aead
 
     @staticmethod
-    def _identity(stream: IO[bytes]) -> tuple[int, int]:
+    def _inode(stream: IO[bytes]) -> tuple[int, int]:
         st = os.fstat(stream.fileno())
         return st.st_dev, st.st_ino
 
     def seal_frames(self, stream: IO[bytes], payloads: Iterable[bytes]) -> None:
         aead = self._ensure()
-        ident = self._identity(stream)
-        state = self._files.get(ident)
-        if state is None or stream.tell() == 0:  # a new file (an inode may be reused)
-            state = self._files[ident] = _FileState()
+        inode = self._inode(stream)
+        file_id = self._writing.get(inode)
+        if file_id is None or stream.tell() == 0:  # a new file (inodes are reused)
+            file_id = os.urandom(16)
+            self._writing[inode] = file_id
+            self._files[file_id] = _FileState(inode)
+            stream.write(MAGIC + file_id)
+        state = self._files[file_id]
         for payload in payloads:
             nonce = os.urandom(NONCE)
-            aad = state.file_id + struct.pack(">Q", state.frames)
+            aad = file_id + struct.pack(">Q", state.frames)
             frame = nonce + aead.encrypt(nonce, payload, aad)
             stream.write(struct.pack(">i", len(frame)))
             stream.write(frame)
@@ -83,9 +96,17 @@ class SpillKeys:
     def open_frames(self, stream: IO[bytes]) -> Iterator[bytes]:
         aead = self._ensure()
         name = getattr(stream, "name", "?")
-        state = self._files.get(self._identity(stream))
+        header = stream.read(len(MAGIC) + 16)
+        if not header:
+            return  # PySpark creates a file per partition; one never written to is empty
+        if len(header) < len(MAGIC) + 16 or not header.startswith(MAGIC):
+            raise SpillIntegrityError(f"spill file {name} is not a sealed spill file")
+        file_id = header[len(MAGIC) :]
+        state = self._files.get(file_id)
         if state is None:
             raise SpillIntegrityError(f"spill file {name} was not written by this worker process")
+        if state.inode != self._inode(stream):
+            raise SpillIntegrityError(f"spill file {name} was copied from another spill file")
         index = 0
         while True:
             head = stream.read(4)
@@ -99,7 +120,7 @@ class SpillKeys:
             frame = stream.read(length)
             if len(frame) < length:
                 raise SpillIntegrityError(f"spill file {name} is truncated (frame {index})")
-            aad = state.file_id + struct.pack(">Q", index)
+            aad = file_id + struct.pack(">Q", index)
             try:
                 yield aead.decrypt(frame[:NONCE], frame[NONCE:], aad)
             except InvalidTag:

@@ -41,9 +41,13 @@ public final class EventSealer {
   private boolean sealObject(ObjectNode event) {
     String type = event.path("Event").asText();
     boolean changed = false;
+    for (JsonNode stage : event.path("Stage Infos")) {
+      changed |= sealRddNames(stage);
+    }
+    changed |= sealRddNames(event.path("Stage Info"));
     switch (type) {
       case "SparkListenerJobStart", "SparkListenerStageSubmitted" ->
-          changed = sealProperties(event.path("Properties"));
+          changed |= sealProperties(event.path("Properties"));
       case SQL + "SparkListenerSQLExecutionStart" -> {
         changed |= replace(event, "description", PlanSealer.sealDescription(
             event.path("description").asText(null), sealer));
@@ -71,6 +75,18 @@ public final class EventSealer {
     java.util.regex.Matcher m = CONDITION.matcher(message);
     String head = m.find() ? m.group() : "";
     return head + sealer.sealText(message.substring(head.length()));
+  }
+
+  /** RDD names in a stage's "RDD Info" (cached DataFrames are named after their plan). */
+  private boolean sealRddNames(JsonNode stageInfo) {
+    boolean changed = false;
+    for (JsonNode rdd : stageInfo.path("RDD Info")) {
+      if (rdd instanceof ObjectNode) {
+        changed |= replace((ObjectNode) rdd, "Name",
+            PlanSealer.sealRddName(rdd.path("Name").asText(null), sealer));
+      }
+    }
+    return changed;
   }
 
   private boolean sealPlanInfo(JsonNode info) {

@@ -88,6 +88,19 @@ public final class PlanSealer {
     return line.substring(0, indent) + sealer.seal(body);
   }
 
+  /**
+   * An RDD name. Spark names the RDD of a cached DataFrame after its plan
+   * ({@code AdaptiveSparkPlan ...\n+- Project [concat(<literal>, ...)]}): a multi-line name
+   * keeps its first word and is sealed; ordinary names ({@code MapPartitionsRDD}) stay.
+   */
+  public static String sealRddName(String name, TokenSealer sealer) {
+    if (name == null || name.indexOf('\n') < 0 || TokenSealer.isSealed(name)) {
+      return name;
+    }
+    Matcher m = NODE_WORD.matcher(name);
+    return m.matches() ? m.group(1) + " " + sealer.seal(m.group(2)) : sealer.seal(name);
+  }
+
   private static final java.util.Set<String> SAFE_METADATA =
       java.util.Set.of("Format", "Batched", "ReadSchema");
 

@@ -49,6 +49,11 @@ public class SealedEventLoggingListener extends EventLoggingListener {
   }
 
   @Override
+  public void onStageCompleted(org.apache.spark.scheduler.SparkListenerStageCompleted event) {
+    write(event); // its RDD names may be plans (cached DataFrames)
+  }
+
+  @Override
   public void onOtherEvent(SparkListenerEvent event) {
     if (event.getClass().getName().startsWith(EventSealer.SQL) && event.logEvent()) {
       write(event);

@@ -29,6 +29,16 @@ public final class Status {
     return String.join("\n", problems);
   }
 
+  /**
+   * This application's RPC authentication secret, or null. For {@code sparkseal verify} and
+   * the tests, which prove it appears in no log, event log or UI; anyone who can call this
+   * through py4j already controls the driver.
+   */
+  public static String authSecret() {
+    org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+    return env == null ? null : env.securityManager().getSecretKey();
+  }
+
   static boolean filterInstalled() {
     Object ctx = LogManager.getContext(false);
     if (!(ctx instanceof LoggerContext)) {

@@ -55,11 +55,13 @@ public final class SealingUiFilter implements Filter {
     HttpServletRequest request = (HttpServletRequest) req;
     HttpServletResponse response = (HttpServletResponse) res;
     String path = request.getRequestURI();
-    if (path.contains("/SQL/execution")) {
-      withhold(response);
+    boolean api = path.contains("/api/v1/");
+    if (path.contains("/SQL/execution") || (!api && path.matches(".*/storage(/rdd)?/?$"))) {
+      withhold(response); // plan pages, and the storage tab that names cached RDDs by plan
       return;
     }
-    if (!(path.contains("/api/v1/") && path.matches(".*/sql(/\\d+)?/?$"))) {
+    Rewrite rewrite = rewriteFor(path);
+    if (rewrite == null) {
       chain.doFilter(req, res);
       return;
     }
@@ -68,10 +70,61 @@ public final class SealingUiFilter implements Filter {
     byte[] body = buffered.bytes();
     byte[] out = body;
     if (buffered.getStatus() == 200 && body.length > 0) {
-      out = sealSqlJson(new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
+      out = rewrite.apply(new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
     }
     response.setContentLength(out.length);
     response.getOutputStream().write(out);
+  }
+
+  private interface Rewrite {
+    String apply(String body);
+  }
+
+  private Rewrite rewriteFor(String path) {
+    if (path.contains("/api/v1/") && path.matches(".*/sql(/\\d+)?/?$")) {
+      return this::sealSqlJson;
+    }
+    if (path.contains("/api/v1/") && path.matches(".*/storage/rdd(/\\d+)?/?$")) {
+      return this::sealRddJson;
+    }
+    if (path.matches(".*/(jobs/job|stages/stage)/?$")) {
+      return this::sealDagLabels;
+    }
+    return null;
+  }
+
+  private static final java.util.regex.Pattern DOT_LABEL =
+      java.util.regex.Pattern.compile("label=&quot;(.*?)&quot;");
+
+  /** The DAG visualisation's node labels hold RDD names, which can be plans. */
+  String sealDagLabels(String html) {
+    java.util.regex.Matcher m = DOT_LABEL.matcher(html);
+    StringBuilder out = new StringBuilder(html.length());
+    while (m.find()) {
+      String label = m.group(1);
+      String sealedLabel = label;
+      if (label.contains("\\n+- ") || label.contains("\\n:- ")) {
+        String name = label.replace("\\n", "\n");
+        sealedLabel = PlanSealer.sealRddName(name, sealer).replace("\n", "\\n");
+      }
+      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement("label=&quot;" + sealedLabel + "&quot;"));
+    }
+    m.appendTail(out);
+    return out.toString();
+  }
+
+  String sealRddJson(String json) {
+    try {
+      JsonNode root = mapper.readTree(json);
+      for (JsonNode rdd : root.isArray() ? root : mapper.createArrayNode().add(root)) {
+        if (rdd instanceof ObjectNode && rdd.hasNonNull("name")) {
+          ((ObjectNode) rdd).put("name", PlanSealer.sealRddName(rdd.get("name").asText(), sealer));
+        }
+      }
+      return mapper.writeValueAsString(root);
+    } catch (IOException e) {
+      return "[]";
+    }
   }
 
   private void withhold(HttpServletResponse response) throws IOException {
