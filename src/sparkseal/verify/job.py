@@ -123,16 +123,14 @@ def main() -> None:
     capture = Capture(out / "local", out / "captured")
     jvm = spark.sparkContext._jvm
     conf = dict(spark.sparkContext.getConf().getAll())
-    crypto = jvm.org.apache.commons.crypto.Crypto
-    native = bool(crypto.isNativeCodeLoaded())
-    error = crypto.getLoadingError()
+    openssl_problem = jvm.io.sparkseal.Status.opensslCipherProblem()
     result = {
         "canary": canary,
         "app_id": spark.sparkContext.applicationId,
         "conf": {k: v for k, v in conf.items() if "secret" not in k.lower()},
         "auth_secret": auth_secret(spark),
-        "commons_crypto_native": native,
-        "commons_crypto_error": None if error is None else str(error.getMessage()),
+        "commons_crypto_native": openssl_problem is None,
+        "commons_crypto_error": openssl_problem,
     }
     result["workloads"] = workloads(spark, canary)
     spark.stop()

@@ -39,6 +39,26 @@ public final class Status {
     return env == null ? null : env.securityManager().getSecretKey();
   }
 
+  /**
+   * Null if commons-crypto's OpenSSL cipher works here; otherwise why not. Spark then falls
+   * back to the JDK cipher for shuffle and RPC encryption, silently.
+   */
+  public static String opensslCipherProblem() {
+    java.util.Properties props = new java.util.Properties();
+    props.setProperty("commons.crypto.cipher.classes",
+        "org.apache.commons.crypto.cipher.OpenSslCipher");
+    try (org.apache.commons.crypto.cipher.CryptoCipher c =
+        org.apache.commons.crypto.utils.Utils.getCipherInstance("AES/CTR/NoPadding", props)) {
+      return null;
+    } catch (Exception | LinkageError e) {
+      Throwable root = e;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      return root.getClass().getSimpleName() + ": " + root.getMessage();
+    }
+  }
+
   static boolean filterInstalled() {
     Object ctx = LogManager.getContext(false);
     if (!(ctx instanceof LoggerContext)) {
