@@ -71,6 +71,8 @@ def terasort(spark, gb: float) -> dict:
 
 
 def python_spill(spark, records: int) -> dict:
+    import urllib.request
+
     sc = spark.sparkContext
     start = time.perf_counter()
     groups = (
@@ -80,7 +82,15 @@ def python_spill(spark, records: int) -> dict:
         .mapValues(lambda vs: sum(1 for _ in vs))
         .collect()
     )
-    return {"seconds": time.perf_counter() - start, "valid": sum(n for _, n in groups) == records}
+    seconds = time.perf_counter() - start
+    api = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}/stages"
+    with urllib.request.urlopen(api, timeout=30) as resp:
+        spilled = sum(st.get("diskBytesSpilled", 0) for st in json.load(resp))
+    return {
+        "seconds": seconds,
+        "valid": sum(n for _, n in groups) == records and spilled > 0,
+        "spilled_mb": spilled / 1e6,
+    }
 
 
 CONFIGS = {
@@ -102,7 +112,8 @@ def run_one(config: str, gb: float, records: int, public_key: str) -> dict:
         .config("spark.driver.memory", "6g")
         .config("spark.sql.shuffle.partitions", str(max(8, int(gb * 16))))
         .config("spark.local.dir", local)
-        .config("spark.ui.enabled", "false")
+        .config("spark.ui.enabled", str(workload == "spill").lower())
+        .config("spark.ui.port", "0")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.python.worker.memory", "16m")
     )
@@ -147,7 +158,8 @@ def main() -> None:
             if not result["valid"]:
                 sys.exit(f"{config}: the output did not validate")
             times[config].append(result["seconds"])
-            print(f"{config:20s} {result['seconds']:8.1f} s", flush=True)
+            spilled = f"  ({result['spilled_mb']:.0f} MB spilled)" if "spilled_mb" in result else ""
+            print(f"{config:20s} {result['seconds']:8.1f} s{spilled}", flush=True)
 
     def ratio(a: str, b: str) -> str:
         if not times[a] or not times[b]:
