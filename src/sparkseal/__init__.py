@@ -32,6 +32,9 @@ _EXPORTS = {
     "generate_key": "sparkseal.core.keys",
     "load_public_key": "sparkseal.core.keys",
     "load_private_key": "sparkseal.core.keys",
+    "protect": "sparkseal.columns.api",
+    "unprotect": "sparkseal.columns.api",
+    "create_role_views": "sparkseal.columns.api",
 }
 _RENAMED = {
     "generate_key": "generate",

@@ -89,9 +89,8 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
             builder = builder.config(key, value)
     for key, value in required.items():
         builder = builder.config(key, value)
-    if loaded.jvm.enabled:
-        for key, value in jvm_conf(loaded, options).items():
-            builder = builder.config(key, value)
+    for key, value in jvm_conf(loaded, options).items():
+        builder = builder.config(key, value)
 
     original = builder.getOrCreate
 

@@ -40,6 +40,16 @@ def _append(existing: str | None, addition: str, sep: str) -> str:
     return sep.join(x for x in (existing, addition) if x)
 
 
+def classpath_conf(options: Mapping[str, str]) -> dict[str, str]:
+    """sparkseal's jar on the driver's and executors' classpaths."""
+    from sparkseal.jvm import jar_path
+
+    return {
+        key: _append(options.get(key), str(jar_path()), os.pathsep)
+        for key in ("spark.driver.extraClassPath", "spark.executor.extraClassPath")
+    }
+
+
 def jvm_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
     """Classpath, JVM options and listeners that seal what Spark's JVMs write.
 
@@ -47,16 +57,17 @@ def jvm_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
     executors through ``spark.executorEnv``. A requested event log is written by
     sparkseal's sealed writer instead of Spark's.
     """
-    from sparkseal.jvm import LOG4J_CONFIG, jar_path
+    from sparkseal.jvm import LOG4J_CONFIG
 
+    conf = classpath_conf(options)
+    if not policy.jvm.enabled:
+        return conf  # the jar still carries the column-protection functions
     config = policy.jvm.log4j_config or str(LOG4J_CONFIG)
     java_opts = (
         f"-Dlog4j.configurationFile={config} -D{JVM_KEY_PROPERTY}={policy.public_key.to_text()}"
     )
-    conf = {}
     for role in ("driver", "executor"):
-        cp_key, opts_key = f"spark.{role}.extraClassPath", f"spark.{role}.extraJavaOptions"
-        conf[cp_key] = _append(options.get(cp_key), str(jar_path()), os.pathsep)
+        opts_key = f"spark.{role}.extraJavaOptions"
         conf[opts_key] = _append(options.get(opts_key), java_opts, " ")
     conf["spark.ui.filters"] = _append(options.get("spark.ui.filters"), UI_FILTER, ",")
     if str(options.get("spark.eventLog.enabled", "false")).lower() == "true":

@@ -71,8 +71,7 @@ def build_command(policy: Policy, args: Sequence[str]) -> list[str]:
         if key in user_conf and user_conf[key] != value:
             raise SparkSealError(f"--conf {key} conflicts with sparkseal; remove it")
         conf[key] = value
-    if policy.jvm.enabled:
-        conf.update(jvm_conf(policy, user_conf))
+    conf.update(jvm_conf(policy, user_conf))
     confs = [item for key, value in conf.items() for item in ("--conf", f"{key}={value}")]
     return [spark_submit(), *confs, *rest]
 

@@ -74,7 +74,11 @@ def test_submit_seals_everything_on_a_standalone_cluster(
     standalone, tmp_path, policy_file, key_dir
 ):
     url, work = standalone
-    run = run_app(tmp_path / "run", policy_file, url, CASES, submit=True, work_dir=work)
+    policy = key_dir / "standalone.toml"
+    policy.write_text(
+        policy_file.read_text() + f'\n[preset]\nauthenticate_secret_env = "{CLUSTER_SECRET}"\n'
+    )
+    run = run_app(tmp_path / "run", policy, url, CASES, submit=True, work_dir=work)
     assert "no error" not in run.manifest["outcomes"].values(), run.manifest
     assert any(k.startswith("executor/") for k in run.artifacts), (
         "no executor logs in the worker dir"

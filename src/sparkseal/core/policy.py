@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, ValidationError, field_
 
 from sparkseal.core.errors import KeyFileError, PolicyError
 from sparkseal.core.keys import PUBLIC_PREFIX, PublicKey, load_public, parse_public
+from sparkseal.core.protection import ProtectPolicy
 from sparkseal.core.suites import SuiteName
 
 ENV_POLICY = "SPARKSEAL_POLICY"
@@ -105,6 +106,7 @@ class Policy(_Strict):
     driver: DriverPolicy = DriverPolicy()
     jvm: JvmPolicy = JvmPolicy()
     preset: PresetPolicy = PresetPolicy()
+    protect: ProtectPolicy = ProtectPolicy()
 
     _public_key: PublicKey | None = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<mapping>")

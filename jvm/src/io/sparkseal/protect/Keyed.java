@@ -1,0 +1,140 @@
+package io.sparkseal.protect;
+
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Arrays;
+import java.util.Base64;
+import javax.crypto.Cipher;
+import javax.crypto.Mac;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The keyed column functions: HMAC-SHA256 ("hash"), deterministic AES-256-GCM with a
+ * synthetic IV ("tokenize": equal inputs give equal tokens, so columns still join), and
+ * randomized AES-256-GCM ("encrypt"). Keys arrive as bytes, never as SQL literals: the
+ * functions run as JVM UDFs that hold them (see {@link Functions}), so no key appears in a
+ * query plan.
+ */
+final class Keyed {
+  static final String TOKEN_PREFIX = "tok1.";
+  static final String CIPHER_PREFIX = "enc1.";
+  private static final byte[] TOKEN_AAD = "sparkseal-token-v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CIPHER_AAD = "sparkseal-encrypt-v1".getBytes(StandardCharsets.US_ASCII);
+  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
+  private static final Base64.Decoder B64D = Base64.getUrlDecoder();
+  private static final SecureRandom RANDOM = new SecureRandom();
+  private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  });
+
+  private Keyed() {}
+
+  static Mac hmac(byte[] key) {
+    try {
+      Mac mac = Mac.getInstance("HmacSHA256");
+      mac.init(new SecretKeySpec(key, "HmacSHA256"));
+      return mac;
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** HKDF-Expand(prk = key, info = label), 32 bytes: one secret, independent subkeys. */
+  static byte[] subkey(byte[] key, String label) {
+    Mac mac = hmac(hmac(new byte[32]).doFinal(key)); // HKDF-Extract with a zero salt
+    mac.update(label.getBytes(StandardCharsets.US_ASCII));
+    mac.update((byte) 1);
+    return mac.doFinal();
+  }
+
+  static String hex(byte[] bytes) {
+    return java.util.HexFormat.of().formatHex(bytes);
+  }
+
+  static String hash(Mac mac, String value) {
+    return hex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+  }
+
+  private static byte[] seal(byte[] key, byte[] iv, byte[] aad, byte[] plain) {
+    try {
+      Cipher c = GCM.get();
+      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+      c.updateAAD(aad);
+      return c.doFinal(plain);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static byte[] open(byte[] key, byte[] iv, byte[] aad, byte[] sealed) {
+    try {
+      Cipher c = GCM.get();
+      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
+      c.updateAAD(aad);
+      return c.doFinal(sealed);
+    } catch (GeneralSecurityException e) {
+      return null; // wrong key or tampered: no plaintext
+    }
+  }
+
+  /** Deterministic: IV = HMAC(macKey, value)[0..12), checked again on the way back. */
+  static String tokenize(Mac mac, byte[] encKey, String value) {
+    byte[] plain = value.getBytes(StandardCharsets.UTF_8);
+    byte[] iv = Arrays.copyOf(mac.doFinal(plain), 12);
+    byte[] ct = seal(encKey, iv, TOKEN_AAD, plain);
+    return TOKEN_PREFIX + B64.encodeToString(concat(iv, ct));
+  }
+
+  static String detokenize(Mac mac, byte[] encKey, String token) {
+    byte[] raw = decode(token, TOKEN_PREFIX);
+    if (raw == null) {
+      return null;
+    }
+    byte[] iv = Arrays.copyOf(raw, 12);
+    byte[] plain = open(encKey, iv, TOKEN_AAD, Arrays.copyOfRange(raw, 12, raw.length));
+    if (plain == null || !Arrays.equals(iv, Arrays.copyOf(mac.doFinal(plain), 12))) {
+      return null;
+    }
+    return new String(plain, StandardCharsets.UTF_8);
+  }
+
+  static String encrypt(byte[] key, String value) {
+    byte[] iv = new byte[12];
+    RANDOM.nextBytes(iv);
+    byte[] ct = seal(key, iv, CIPHER_AAD, value.getBytes(StandardCharsets.UTF_8));
+    return CIPHER_PREFIX + B64.encodeToString(concat(iv, ct));
+  }
+
+  static String decrypt(byte[] key, String cipherText) {
+    byte[] raw = decode(cipherText, CIPHER_PREFIX);
+    if (raw == null) {
+      return null;
+    }
+    byte[] plain = open(key, Arrays.copyOf(raw, 12), CIPHER_AAD, Arrays.copyOfRange(raw, 12, raw.length));
+    return plain == null ? null : new String(plain, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] decode(String text, String prefix) {
+    if (text == null || !text.startsWith(prefix)) {
+      return null;
+    }
+    try {
+      byte[] raw = B64D.decode(text.substring(prefix.length()));
+      return raw.length >= 12 + 16 ? raw : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] out = Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, out, a.length, b.length);
+    return out;
+  }
+}

@@ -1,0 +1,1 @@
+"""Column protection by policy: per-role rules compiled to native Spark expressions."""

@@ -1,0 +1,79 @@
+"""Each protection rule as a native Spark SQL expression.
+
+No rule runs Python per row. Keyed rules call sparkseal's JVM functions, which
+hold their keys in broadcast variables, so no key is ever a literal in a plan.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+from pyspark.sql.types import DataType, DateType, NumericType, StringType, TimestampType
+
+from sparkseal.core import protection as p
+
+FUNCTION_PREFIX = "sparkseal_"
+
+
+def _redact(rule: p.Redact, col: Column, dtype: DataType) -> Column:
+    if not isinstance(dtype, StringType):
+        return F.lit(None).cast(dtype)
+    return F.when(col.isNotNull(), F.lit(rule.text))
+
+
+def _mask(rule: p.Partial, part: Column) -> Column:
+    if rule.by_class:
+        return F.mask(part)
+    return F.regexp_replace(part, "(?s).", rule.mask_char.replace("\\", "\\\\").replace("$", "\\$"))
+
+
+def _partial(rule: p.Partial, col: Column, dtype: DataType) -> Column:
+    s = col.cast("string")
+    n = F.char_length(s)
+    first, last = rule.keep_first, rule.keep_last
+    head = F.substring(s, 1, first) if first else F.lit("")
+    tail = F.substring(s, -last, last) if last else F.lit("")
+    body = F.substring(s, F.lit(first + 1), n - first - last)
+    masked = F.concat(head, _mask(rule, body), tail)
+    return F.when(n <= first + last, _mask(rule, s)).otherwise(masked)
+
+
+def _generalize(rule: p.Generalize, col: Column, dtype: DataType) -> Column:
+    if rule.to in ("month", "year"):
+        date = col if isinstance(dtype, DateType | TimestampType) else F.to_date(col)
+        return F.trunc(date, rule.to)
+    if rule.to == "bucket":
+        target = dtype if isinstance(dtype, NumericType) else "double"
+        return (F.floor(col.cast("double") / rule.size) * rule.size).cast(target)
+    return F.substring(col.cast("string"), 1, rule.size)
+
+
+def _keyed(name: str) -> Callable[[p._Rule, Column, DataType], Column]:
+    return lambda rule, col, dtype: F.call_udf(FUNCTION_PREFIX + name, col.cast("string"))
+
+
+_BUILDERS: dict[type, Callable[..., Column]] = {
+    p.Clear: lambda rule, col, dtype: col,
+    p.Null: lambda rule, col, dtype: F.lit(None).cast(dtype),
+    p.Redact: _redact,
+    p.Partial: _partial,
+    p.Generalize: _generalize,
+    p.Hash: _keyed("hash"),
+    p.Tokenize: _keyed("tokenize"),
+    p.Encrypt: _keyed("encrypt"),
+}
+
+
+def expression(rule: p._Rule, col: Column, dtype: DataType) -> Column:
+    return _BUILDERS[type(rule)](rule, col, dtype)
+
+
+def reversal(col: Column) -> Column:
+    """Open tokenized and encrypted values (recognised by their prefix); others unchanged."""
+    return (
+        F.when(col.startswith("tok1."), F.call_udf(FUNCTION_PREFIX + "detokenize", col))
+        .when(col.startswith("enc1."), F.call_udf(FUNCTION_PREFIX + "decrypt", col))
+        .otherwise(col)
+    )

@@ -1,0 +1,150 @@
+"""The ``[protect]`` part of the policy: which columns, which rule for which role.
+
+```toml
+[protect]
+default = "drop"                     # protected columns for roles without a rule: drop or null
+pepper = "env:SPARKSEAL_PEPPER"      # secret of the hash rule
+token_key = "file:/etc/sparkseal/token.key"  # secret of tokenize and encrypt
+unprotect_roles = ["fraud"]          # roles allowed to reverse tokenize / encrypt
+users = { "alice@corp.example" = "analyst" }  # current_user() -> role
+
+[[protect.columns]]
+match = ["email", "*_email"]         # exact names or globs, case-insensitive
+rules.analyst = "hash"
+rules.support = { rule = "partial", keep_last = 4 }
+rules.fraud = "tokenize"
+```
+
+Secrets are referenced (``env:``, ``file:``), never written here. The models
+below are the schema only; :mod:`sparkseal.columns` compiles them to Spark.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+
+class _Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Clear(_Rule):
+    """The value as it is, for roles allowed to see it."""
+
+    rule: Literal["clear"] = "clear"
+
+
+class Null(_Rule):
+    rule: Literal["null"] = "null"
+
+
+class Redact(_Rule):
+    """A fixed text for every non-null value (null for non-string columns)."""
+
+    rule: Literal["redact"] = "redact"
+    text: str = "[REDACTED]"
+
+
+class Partial(_Rule):
+    """Keep the first/last characters, mask the rest; values too short are masked whole."""
+
+    rule: Literal["partial"] = "partial"
+    keep_first: int = Field(0, ge=0)
+    keep_last: int = Field(0, ge=0)
+    mask_char: str = Field("*", min_length=1, max_length=1)
+    by_class: bool = False
+    """Mask like Spark's mask(): upper -> X, lower -> x, digit -> n (the shape stays)."""
+
+
+class Hash(_Rule):
+    """HMAC-SHA256 with the policy's pepper, hex."""
+
+    rule: Literal["hash"] = "hash"
+
+
+class Tokenize(_Rule):
+    """Deterministic AES-256-GCM with a synthetic IV: joins; reversible by unprotect."""
+
+    rule: Literal["tokenize"] = "tokenize"
+
+
+class Encrypt(_Rule):
+    """Randomized AES-256-GCM: reversible by unprotect."""
+
+    rule: Literal["encrypt"] = "encrypt"
+
+
+class Generalize(_Rule):
+    """Dates to month or year, numbers to buckets of ``size``, text to its first ``size`` chars."""
+
+    rule: Literal["generalize"] = "generalize"
+    to: Literal["month", "year", "bucket", "prefix"]
+    size: int = Field(10, gt=0)
+
+
+Rule = Annotated[
+    Clear | Null | Redact | Partial | Hash | Tokenize | Encrypt | Generalize,
+    Field(discriminator="rule"),
+]
+
+
+class ColumnProtection(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    match: list[str] = Field(min_length=1)
+    rules: dict[str, Rule] = {}
+
+    @field_validator("match", mode="before")
+    @classmethod
+    def _listify(cls, v: Any) -> Any:
+        return [v] if isinstance(v, str) else v
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _shorthand(cls, v: Any) -> Any:
+        # rules.analyst = "hash" is short for rules.analyst = { rule = "hash" }
+        if isinstance(v, dict):
+            return {role: {"rule": r} if isinstance(r, str) else r for role, r in v.items()}
+        return v
+
+    def matches(self, column: str) -> bool:
+        name = column.lower()
+        return any(fnmatchcase(name, pattern.lower()) for pattern in self.match)
+
+
+class ProtectPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    default: Literal["drop", "null"] = "drop"
+    pepper: str | None = None
+    token_key: str | None = None
+    unprotect_roles: list[str] = []
+    users: dict[str, str] = {}
+    columns: list[ColumnProtection] = []
+
+    @field_validator("pepper", "token_key")
+    @classmethod
+    def _referenced(cls, v: str | None) -> str | None:
+        from sparkseal.core.secrets import is_reference
+
+        if v is not None and not is_reference(v):
+            raise ValueError("must reference a secret (env:NAME or file:PATH), not contain it")
+        return v
+
+    @model_validator(mode="after")
+    def _keys_for_keyed_rules(self) -> ProtectPolicy:
+        for i, column in enumerate(self.columns):
+            for role, rule in column.rules.items():
+                needs = "pepper" if isinstance(rule, Hash) else "token_key"
+                if isinstance(rule, Hash | Tokenize | Encrypt) and getattr(self, needs) is None:
+                    raise ValueError(
+                        f"columns[{i}].rules.{role}: rule {rule.rule!r} needs protect.{needs}"
+                    )
+        return self
+
+    def column_rule(self, column: str) -> ColumnProtection | None:
+        """The first protection whose ``match`` covers ``column``, or None (not protected)."""
+        return next((c for c in self.columns if c.matches(column)), None)
