@@ -47,13 +47,20 @@ def policy_file(key_dir: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def spark():
-    """A plain local[2] session for tests that need a real JVM (not hardened: see tests/e2e)."""
+    """A local[2] session for tests that need a real JVM.
+
+    Not hardened (tests/e2e runs hardened apps in their own processes); only sparkseal's
+    jar is on its classpath, for the column-protection functions.
+    """
     from pyspark.sql import SparkSession
 
+    from sparkseal.conf import classpath_conf
+
+    builder = SparkSession.builder.master("local[2]").appName("sparkseal-tests")
+    for key, value in classpath_conf({}).items():
+        builder = builder.config(key, value)
     session = (
-        SparkSession.builder.master("local[2]")
-        .appName("sparkseal-tests")
-        .config("spark.ui.enabled", "false")
+        builder.config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
         .getOrCreate()
     )

@@ -54,7 +54,10 @@ def resolve(reference: str, what: str) -> bytes:
         raise PolicyError(
             f"{what}: secrets are referenced, never written in the policy; use one of {schemes}"
         )
-    secret = _PROVIDERS[scheme](rest)
+    try:
+        secret = _PROVIDERS[scheme](rest)
+    except PolicyError as exc:
+        raise PolicyError(f"{what}: {exc}") from None
     if len(secret) < MIN_SECRET_BYTES:
         raise PolicyError(f"{what}: the secret is shorter than {MIN_SECRET_BYTES} bytes")
     return secret

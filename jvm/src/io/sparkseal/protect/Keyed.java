@@ -63,7 +63,9 @@ final class Keyed {
 
   private static byte[] seal(byte[] key, byte[] iv, byte[] aad, byte[] plain) {
     try {
-      Cipher c = GCM.get();
+      // A token's IV repeats for a repeated value by design; the JDK refuses to init one
+      // Cipher twice with the same key and IV, so tokens get a fresh Cipher each time.
+      Cipher c = aad == TOKEN_AAD ? Cipher.getInstance("AES/GCM/NoPadding") : GCM.get();
       c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
       c.updateAAD(aad);
       return c.doFinal(plain);

@@ -1,0 +1,59 @@
+import tomllib
+
+import pytest
+from pydantic import ValidationError
+
+from sparkseal.core.protection import Hash, Partial, ProtectPolicy, Tokenize
+
+TOML = """
+default = "null"
+pepper = "env:PEPPER"
+token_key = "file:/etc/sparkseal/token.key"
+unprotect_roles = ["fraud"]
+users = { "alice@corp.example" = "analyst" }
+
+[[columns]]
+match = ["email", "*_email"]
+rules.analyst = "hash"
+rules.support = { rule = "partial", keep_last = 4 }
+rules.fraud = "tokenize"
+
+[[columns]]
+match = "SSN"
+rules.support = "redact"
+"""
+NEGATIVE_KEEP = {"rule": "partial", "keep_last": -1}
+
+
+def test_toml_shorthand_and_globs():
+    policy = ProtectPolicy.model_validate(tomllib.loads(TOML))
+    email = policy.column_rule("Billing_Email")
+    assert email is not None and email.rules["analyst"] == Hash()
+    assert email.rules["support"] == Partial(keep_last=4)
+    assert email.rules["fraud"] == Tokenize()
+    assert policy.column_rule("ssn").match == ["SSN"]
+    assert policy.column_rule("email_domain") is None
+    assert policy.default == "null"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"pepper": "pepper-inline-0123456789"}, "must reference a secret"),
+        ({"default": "show"}, "default"),
+        ({"pepper": None}, "needs protect.pepper"),
+        ({"token_key": None}, "needs protect.token_key"),
+        ({"columns": [{"match": [], "rules": {}}]}, "match"),
+        ({"columns": [{"match": "x", "rules": {"a": "rot13"}}]}, "rot13"),
+        ({"columns": [{"match": "x", "rules": {"a": NEGATIVE_KEEP}}]}, "greater than or equal"),
+        ({"colums": []}, "colums"),
+    ],
+)
+def test_bad_policies_are_refused(change, message):
+    data = {**tomllib.loads(TOML), **change}
+    with pytest.raises(ValidationError, match=message):
+        ProtectPolicy.model_validate(data)
+
+
+def test_no_columns_needs_no_secrets():
+    assert ProtectPolicy().columns == []
