@@ -380,3 +380,48 @@ def jvm_shuffle_spill_cache(spark, canary):
         spark.sparkContext.parallelize(range(10), 2).map(lambda i: len(small.value)).sum() == 10_000
     )
     df.unpersist()
+
+
+# --- Column protection (issue 5): keyed rules must not put their keys anywhere ---
+# These read the [protect] policy from $SPARKSEAL_POLICY, which the leak app sets.
+
+PROTECT_CASES: dict[str, Callable[[SparkSession, str], None]] = {}
+PROTECT_ROLES = ("analyst", "support", "fraud", "ops")
+
+
+def protect_case(fn: Callable[[SparkSession, str], None]) -> Callable[[SparkSession, str], None]:
+    PROTECT_CASES[fn.__name__] = fn
+    return fn
+
+
+@protect_case
+def protect_every_rule(spark, canary):
+    """Every keyed rule through the DataFrame API, role views in SQL text, and unprotect."""
+    import sparkseal
+
+    df = spark.createDataFrame(
+        [(i, f"{i}-{canary}", "1980-05-17") for i in range(1000)],
+        "id int, email string, dob string",
+    ).repartition(2)
+    log = logging.getLogger("protectcase")
+    out = Path(tempfile.mkdtemp(prefix="sparkseal-protect-"))
+    for role in PROTECT_ROLES:
+        protected = sparkseal.protect(df, role)
+        for mode in ("simple", "extended", "codegen", "cost", "formatted"):
+            protected.explain(mode)
+        log.info("plan for %s:\n%s", role, protected._jdf.queryExecution().toString())
+        protected.write.mode("overwrite").parquet(str(out / role))
+    tokens = sparkseal.protect(df, "fraud")
+    assert sparkseal.unprotect(tokens, "fraud").join(df, ["id", "email"]).count() == 1000
+    views = sparkseal.create_role_views(spark, df, list(PROTECT_ROLES), name="customers")
+    for view in views.values():
+        spark.sql(f"SELECT COUNT(DISTINCT email) FROM {view}").collect()
+
+
+@protect_case
+def protect_failure_quotes_data(spark, canary):
+    """A rule that fails on bad data (ANSI cast of a non-date): Spark quotes the value."""
+    import sparkseal
+
+    df = spark.createDataFrame([(1, canary, canary)], "id int, email string, dob string")
+    _ansi(spark, lambda: sparkseal.protect(df, "analyst").collect())

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 import threading
 import urllib.error
@@ -167,10 +168,11 @@ def main() -> None:
         builder = builder.config(key, value)
     if not args.no_seal:
         builder = sparkseal.harden(builder, args.policy)
+    os.environ["SPARKSEAL_POLICY"] = args.policy  # for the protect cases
     spark = builder.getOrCreate()
 
     cloudpickle.register_pickle_by_value(cases)  # workers cannot import tests/e2e
-    every = {**cases.CASES, **cases.JVM_CASES, **cases.AT_REST_CASES}
+    every = {**cases.CASES, **cases.JVM_CASES, **cases.AT_REST_CASES, **cases.PROTECT_CASES}
     failing = [*cases.CASES, *cases.JVM_CASES]  # "all": every case that makes Spark fail
     names = failing if args.cases == "all" else args.cases.split(",")
     manifest = {"app_id": spark.sparkContext.applicationId, "cases": {}, "outcomes": {}}
