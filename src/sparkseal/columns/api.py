@@ -10,13 +10,10 @@ from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import PolicyLike, load_policy
 from sparkseal.core.protection import ProtectPolicy
 from sparkseal.core.secrets import resolve
+from sparkseal.jvm.functions import register_once
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
-
-
-# JVM session -> digest of the keys its functions hold, so each key is broadcast once.
-_registered: dict[tuple[str, int], bytes] = {}
 
 
 def _register_functions(spark: SparkSession, policy: ProtectPolicy) -> None:
@@ -24,24 +21,17 @@ def _register_functions(spark: SparkSession, policy: ProtectPolicy) -> None:
     pepper = resolve(policy.pepper, "protect.pepper") if policy.pepper else None
     token = resolve(policy.token_key, "protect.token_key") if policy.token_key else None
     digest = hashlib.sha256(repr((pepper, token)).encode()).digest()
-    session_id = (spark.sparkContext.applicationId, id(spark._jsparkSession))
-    if _registered.get(session_id) == digest:
-        return
-    from py4j.java_gateway import JavaClass
-
-    functions = spark.sparkContext._jvm.io.sparkseal.protect.Functions
-    if not isinstance(functions, JavaClass):
-        raise SparkSealError(
-            "sparkseal's JVM functions are not on the driver's classpath: create the session "
-            "with sparkseal.harden() or sparkseal.session(), or launch it with sparkseal submit"
-        )
-    functions.register(
-        spark._jsparkSession,
-        FUNCTION_PREFIX,
-        bytearray(pepper) if pepper else None,
-        bytearray(token) if token else None,
+    register_once(
+        spark,
+        "protect",
+        digest,
+        lambda jvm: jvm.protect.Functions.register(
+            spark._jsparkSession,
+            FUNCTION_PREFIX,
+            bytearray(pepper) if pepper else None,
+            bytearray(token) if token else None,
+        ),
     )
-    _registered[session_id] = digest
 
 
 def current_role(spark: SparkSession, policy: ProtectPolicy) -> str | None:

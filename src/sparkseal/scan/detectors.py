@@ -26,7 +26,7 @@ _PATTERNS: dict[str, tuple[bytes, Callable[[bytes], bool]]] = {
         rb"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}\b",
         lambda v: True,
     ),
-    "card": (rb"\b[2-6][0-9]{3}(?:[ -]?[0-9]){9,15}\b", validators.card_ok),
+    "card": (rb"\b(?:[2-6][0-9]{3}|1800|0604)(?:[ -]?[0-9]){8,15}\b", validators.card_ok),
     "ssn": (rb"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b", validators.ssn_ok),
     "phone": (
         rb"(?:\+[0-9]{1,3}[ .-]?)?(?:\([0-9]{3}\)|\b[0-9]{3})[ .-][0-9]{3}[ .-][0-9]{4}\b"

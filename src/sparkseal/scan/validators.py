@@ -21,6 +21,20 @@ IBAN_LENGTHS = {
 }  # fmt: skip
 
 
+MAESTRO_PREFIXES = (
+    b"0604",
+    b"5018",
+    b"5020",
+    b"5038",
+    b"6304",
+    b"6390",
+    b"6759",
+    b"6761",
+    b"6762",
+    b"6763",
+)
+
+
 def digits_only(value: bytes) -> bytes:
     return bytes(c for c in value if 48 <= c <= 57)
 
@@ -39,7 +53,13 @@ def card_ok(value: bytes) -> bool:
     """Luhn-valid, and a length the card's network (by its leading digits) issues."""
     d = digits_only(value)
     n = len(d)
-    if not 13 <= n <= 19 or not luhn_ok(d):
+    if not 12 <= n <= 19 or not luhn_ok(d):
+        return False
+    if d[:4] in MAESTRO_PREFIXES or b"56" <= d[:2] <= b"58":
+        return True  # Maestro issues 12 to 19 digits
+    if d[:4] in (b"2131", b"1800"):
+        return n == 15  # JCB's 15-digit range
+    if n < 13:
         return False
     if d[:1] == b"4":
         return n in (13, 16, 19)
@@ -49,7 +69,7 @@ def card_ok(value: bytes) -> bool:
         return n == 16
     if d[:4] == b"6011" or d[:2] == b"65" or b"644" <= d[:3] <= b"649":
         return 16 <= n <= 19
-    if b"3528" <= d[:4] <= b"3589":
+    if d[:2] == b"35":  # JCB (3528-3589 assigned; the 35 range is reserved to it)
         return 16 <= n <= 19
     return d[:2] in (b"36", b"38") or b"300" <= d[:3] <= b"305"
 

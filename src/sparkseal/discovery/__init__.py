@@ -1,0 +1,1 @@
+"""PII discovery: detectors evaluated natively by Spark on a sample, per column."""
