@@ -35,6 +35,7 @@ _EXPORTS = {
     "protect": "sparkseal.columns.api",
     "unprotect": "sparkseal.columns.api",
     "create_role_views": "sparkseal.columns.api",
+    "discover": "sparkseal.discovery.discover",
 }
 _RENAMED = {
     "generate_key": "generate",

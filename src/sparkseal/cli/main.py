@@ -14,6 +14,7 @@ import click
 
 from sparkseal import __version__
 from sparkseal.cli.build_jvm import build_jvm
+from sparkseal.cli.discover import discover
 from sparkseal.cli.keygen import keygen
 from sparkseal.cli.pack import pack
 from sparkseal.cli.scan import scan
@@ -34,6 +35,7 @@ def cli() -> None:
       # jobs seal with keys/sparkseal.pub (sparkseal.harden / sparkseal.session)
       sparkseal scan /var/log/spark         # CI gate: exit 1 on plaintext findings
       sparkseal unseal --key keys/sparkseal.key driver.log   # authorized reading
+      sparkseal discover data/customers.parquet --suggest    # PII columns -> [protect]
     """
 
 
@@ -44,6 +46,7 @@ cli.add_command(pack)
 cli.add_command(submit)
 cli.add_command(build_jvm)
 cli.add_command(verify)
+cli.add_command(discover)
 
 
 def main() -> None:
