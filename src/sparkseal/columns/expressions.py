@@ -23,21 +23,20 @@ def _redact(rule: p.Redact, col: Column, dtype: DataType) -> Column:
     return F.when(col.isNotNull(), F.lit(rule.text))
 
 
-def _mask(rule: p.Partial, part: Column) -> Column:
-    if rule.by_class:
-        return F.mask(part)
-    return F.regexp_replace(part, "(?s).", rule.mask_char.replace("\\", "\\\\").replace("$", "\\$"))
-
-
 def _partial(rule: p.Partial, col: Column, dtype: DataType) -> Column:
     s = col.cast("string")
     n = F.char_length(s)
-    first, last = rule.keep_first, rule.keep_last
-    head = F.substring(s, 1, first) if first else F.lit("")
-    tail = F.substring(s, -last, last) if last else F.lit("")
-    body = F.substring(s, F.lit(first + 1), n - first - last)
-    masked = F.concat(head, _mask(rule, body), tail)
-    return F.when(n <= first + last, _mask(rule, s)).otherwise(masked)
+    keep = rule.keep_first + rule.keep_last
+    if rule.by_class:
+        middle = F.mask(F.substring(s, F.lit(rule.keep_first + 1), n - keep))
+        whole = F.mask(s)
+    else:
+        middle = F.repeat(F.lit(rule.mask_char), n - keep)
+        whole = F.repeat(F.lit(rule.mask_char), n)
+    # Values no longer than what is kept are masked whole.
+    return F.when(n > keep, F.overlay(s, middle, F.lit(rule.keep_first + 1), n - keep)).otherwise(
+        whole
+    )
 
 
 def _generalize(rule: p.Generalize, col: Column, dtype: DataType) -> Column:

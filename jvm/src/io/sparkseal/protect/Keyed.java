@@ -24,7 +24,8 @@ final class Keyed {
   private static final byte[] CIPHER_AAD = "sparkseal-encrypt-v1".getBytes(StandardCharsets.US_ASCII);
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
-  private static final SecureRandom RANDOM = new SecureRandom();
+  // One generator per thread: a shared SecureRandom serialises every task on its lock.
+  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
   private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
     try {
       return Cipher.getInstance("AES/GCM/NoPadding");
@@ -61,11 +62,15 @@ final class Keyed {
     return hex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
   }
 
+  private static final ThreadLocal<byte[]> LAST_IV = new ThreadLocal<>();
+
   private static byte[] seal(byte[] key, byte[] iv, byte[] aad, byte[] plain) {
     try {
-      // A token's IV repeats for a repeated value by design; the JDK refuses to init one
-      // Cipher twice with the same key and IV, so tokens get a fresh Cipher each time.
-      Cipher c = aad == TOKEN_AAD ? Cipher.getInstance("AES/GCM/NoPadding") : GCM.get();
+      // A token's IV repeats for a repeated value by design, and the JDK refuses to init a
+      // Cipher again with the key and IV of its previous init: that case gets a fresh one.
+      boolean repeated = Arrays.equals(iv, LAST_IV.get());
+      Cipher c = repeated ? Cipher.getInstance("AES/GCM/NoPadding") : GCM.get();
+      LAST_IV.set(iv);
       c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
       c.updateAAD(aad);
       return c.doFinal(plain);
@@ -108,7 +113,7 @@ final class Keyed {
 
   static String encrypt(byte[] key, String value) {
     byte[] iv = new byte[12];
-    RANDOM.nextBytes(iv);
+    RANDOM.get().nextBytes(iv);
     byte[] ct = seal(key, iv, CIPHER_AAD, value.getBytes(StandardCharsets.UTF_8));
     return CIPHER_PREFIX + B64.encodeToString(concat(iv, ct));
   }
