@@ -24,6 +24,8 @@ import os
 import sys
 import time
 
+import pandas as pd  # module level: pandas_udf resolves the type hints here
+
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 
 PRESIDIO = {
@@ -76,7 +78,6 @@ def scrubadub_entities(value: str) -> list[str]:
 
 
 def as_pandas_udf(fn):
-    import pandas as pd
     from pyspark.sql.functions import pandas_udf
 
     @pandas_udf("array<string>")

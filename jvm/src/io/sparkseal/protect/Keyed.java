@@ -1,5 +1,6 @@
 package io.sparkseal.protect;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
@@ -24,8 +25,16 @@ final class Keyed {
   private static final byte[] CIPHER_AAD = "sparkseal-encrypt-v1".getBytes(StandardCharsets.US_ASCII);
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
-  // One generator per thread: a shared SecureRandom serialises every task on its lock.
-  private static final ThreadLocal<SecureRandom> RANDOM = ThreadLocal.withInitial(SecureRandom::new);
+  // Randomized-encryption IVs: per thread, a random 96-bit start, then incremented (the low
+  // 64 bits) per value. GCM needs unique IVs, not unpredictable ones; two threads collide only
+  // if their ranges overlap (negligible at 2^-96 per pair of starts). A SecureRandom draw per
+  // value costs more than the encryption: NativePRNG takes a process-wide lock per call.
+  private static final ThreadLocal<long[]> NEXT_IV = ThreadLocal.withInitial(() -> {
+    byte[] seed = new byte[12];
+    new SecureRandom().nextBytes(seed);
+    ByteBuffer b = ByteBuffer.wrap(seed);
+    return new long[] {b.getInt(), b.getLong()};
+  });
   private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
     try {
       return Cipher.getInstance("AES/GCM/NoPadding");
@@ -112,8 +121,8 @@ final class Keyed {
   }
 
   static String encrypt(byte[] key, String value) {
-    byte[] iv = new byte[12];
-    RANDOM.get().nextBytes(iv);
+    long[] next = NEXT_IV.get();
+    byte[] iv = ByteBuffer.allocate(12).putInt((int) next[0]).putLong(next[1]++).array();
     byte[] ct = seal(key, iv, CIPHER_AAD, value.getBytes(StandardCharsets.UTF_8));
     return CIPHER_PREFIX + B64.encodeToString(concat(iv, ct));
   }
