@@ -16,52 +16,30 @@ import org.apache.spark.sql.types.DataTypes;
 public final class Functions {
   private Functions() {}
 
-  /** A UDF whose per-thread state (a Mac) is rebuilt on each executor from the broadcast key. */
-  private abstract static class KeyedUdf implements UDF1<String, String> {
-    final Broadcast<byte[]> key;
-    private transient ThreadLocal<Mac> mac;
+  private enum Kind { HASH, TOKENIZE, DETOKENIZE, ENCRYPT, DECRYPT }
 
-    KeyedUdf(Broadcast<byte[]> key) {
-      this.key = key;
-    }
+  /** Per thread (a Mac and a Cipher are not thread-safe): keys derived from the broadcast secret. */
+  private static final class Keys {
+    final Mac mac;
+    final Keyed.Aead aead;
 
-    Mac mac(String label) {
-      if (mac == null) {
-        mac = ThreadLocal.withInitial(() -> Keyed.hmac(Keyed.subkey(key.value(), label)));
-      }
-      return mac.get();
-    }
-
-    byte[] subkey(String label) {
-      return Keyed.subkey(key.value(), label);
+    Keys(Kind kind, byte[] secret) {
+      boolean random = kind == Kind.ENCRYPT || kind == Kind.DECRYPT;
+      // "hash" is HMAC-SHA256 keyed with the pepper itself: equal to Python's
+      // hmac.new(pepper, value, sha256). Tokens and ciphertexts use HKDF subkeys.
+      this.mac = Keyed.hmac(kind == Kind.HASH ? secret : Keyed.subkey(secret, "tokenize-iv"));
+      this.aead = new Keyed.Aead(Keyed.subkey(secret, random ? "encrypt" : "tokenize-enc"));
     }
   }
 
-  private static final class Hash extends KeyedUdf {
-    Hash(Broadcast<byte[]> key) {
-      super(key);
-    }
+  private static final class KeyedUdf implements UDF1<String, String> {
+    private final Kind kind;
+    private final Broadcast<byte[]> secret;
+    private transient volatile ThreadLocal<Keys> keys;
 
-    @Override
-    public String call(String v) {
-      // HMAC-SHA256 with the pepper itself as the key: equal to Python's hmac.new(pepper, v, sha256)
-      if (v == null) {
-        return null;
-      }
-      if (plainMac == null) {
-        plainMac = ThreadLocal.withInitial(() -> Keyed.hmac(key.value()));
-      }
-      return Keyed.hash(plainMac.get(), v);
-    }
-
-    private transient ThreadLocal<Mac> plainMac;
-  }
-
-  private static final class Tokenize extends KeyedUdf {
-    private transient byte[] enc;
-
-    Tokenize(Broadcast<byte[]> key) {
-      super(key);
+    KeyedUdf(Kind kind, Broadcast<byte[]> secret) {
+      this.kind = kind;
+      this.secret = secret;
     }
 
     @Override
@@ -69,61 +47,23 @@ public final class Functions {
       if (v == null) {
         return null;
       }
-      if (enc == null) {
-        enc = subkey("tokenize-enc");
+      ThreadLocal<Keys> local = keys;
+      if (local == null) { // first call on this executor: derive from the broadcast secret
+        keys = local = ThreadLocal.withInitial(() -> new Keys(kind, secret.value()));
       }
-      return Keyed.tokenize(mac("tokenize-iv"), enc, v);
-    }
-  }
-
-  private static final class Detokenize extends KeyedUdf {
-    private transient byte[] enc;
-
-    Detokenize(Broadcast<byte[]> key) {
-      super(key);
-    }
-
-    @Override
-    public String call(String v) {
-      if (enc == null) {
-        enc = subkey("tokenize-enc");
+      Keys k = local.get();
+      switch (kind) {
+        case HASH:
+          return Keyed.hash(k.mac, v);
+        case TOKENIZE:
+          return Keyed.tokenize(k.mac, k.aead, v);
+        case DETOKENIZE:
+          return Keyed.detokenize(k.mac, k.aead, v);
+        case ENCRYPT:
+          return Keyed.encrypt(k.aead, v);
+        default:
+          return Keyed.decrypt(k.aead, v);
       }
-      return Keyed.detokenize(mac("tokenize-iv"), enc, v);
-    }
-  }
-
-  private static final class Encrypt extends KeyedUdf {
-    private transient byte[] enc;
-
-    Encrypt(Broadcast<byte[]> key) {
-      super(key);
-    }
-
-    @Override
-    public String call(String v) {
-      if (v == null) {
-        return null;
-      }
-      if (enc == null) {
-        enc = subkey("encrypt");
-      }
-      return Keyed.encrypt(enc, v);
-    }
-  }
-
-  private static final class Decrypt extends KeyedUdf {
-    private transient byte[] enc;
-
-    Decrypt(Broadcast<byte[]> key) {
-      super(key);
-    }
-
-    @Override
-    public String call(String v) {
-      if (enc == null) {
-        enc = subkey("encrypt");
-      }
-      return Keyed.decrypt(enc, v);
     }
   }
 
@@ -135,14 +75,18 @@ public final class Functions {
   public static void register(SparkSession spark, String prefix, byte[] pepper, byte[] tokenKey) {
     JavaSparkContext jsc = JavaSparkContext.fromSparkContext(spark.sparkContext());
     if (pepper != null) {
-      spark.udf().register(prefix + "hash", new Hash(jsc.broadcast(pepper)), DataTypes.StringType);
+      register(spark, prefix, Kind.HASH, jsc.broadcast(pepper));
     }
     if (tokenKey != null) {
       Broadcast<byte[]> key = jsc.broadcast(tokenKey);
-      spark.udf().register(prefix + "tokenize", new Tokenize(key), DataTypes.StringType);
-      spark.udf().register(prefix + "detokenize", new Detokenize(key), DataTypes.StringType);
-      spark.udf().register(prefix + "encrypt", new Encrypt(key), DataTypes.StringType);
-      spark.udf().register(prefix + "decrypt", new Decrypt(key), DataTypes.StringType);
+      for (Kind kind : new Kind[] {Kind.TOKENIZE, Kind.DETOKENIZE, Kind.ENCRYPT, Kind.DECRYPT}) {
+        register(spark, prefix, kind, key);
+      }
     }
+  }
+
+  private static void register(SparkSession spark, String prefix, Kind kind, Broadcast<byte[]> key) {
+    String name = prefix + kind.name().toLowerCase(java.util.Locale.ROOT);
+    spark.udf().register(name, new KeyedUdf(kind, key), DataTypes.StringType);
   }
 }

@@ -25,23 +25,6 @@ final class Keyed {
   private static final byte[] CIPHER_AAD = "sparkseal-encrypt-v1".getBytes(StandardCharsets.US_ASCII);
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
-  // Randomized-encryption IVs: per thread, a random 96-bit start, then incremented (the low
-  // 64 bits) per value. GCM needs unique IVs, not unpredictable ones; two threads collide only
-  // if their ranges overlap (negligible at 2^-96 per pair of starts). A SecureRandom draw per
-  // value costs more than the encryption: NativePRNG takes a process-wide lock per call.
-  private static final ThreadLocal<long[]> NEXT_IV = ThreadLocal.withInitial(() -> {
-    byte[] seed = new byte[12];
-    new SecureRandom().nextBytes(seed);
-    ByteBuffer b = ByteBuffer.wrap(seed);
-    return new long[] {b.getInt(), b.getLong()};
-  });
-  private static final ThreadLocal<Cipher> GCM = ThreadLocal.withInitial(() -> {
-    try {
-      return Cipher.getInstance("AES/GCM/NoPadding");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
-    }
-  });
 
   private Keyed() {}
 
@@ -71,68 +54,104 @@ final class Keyed {
     return hex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
   }
 
-  private static final ThreadLocal<byte[]> LAST_IV = new ThreadLocal<>();
+  /**
+   * One AES-256-GCM key and its Cipher, for one thread (a Cipher is not thread-safe). Keeping
+   * a Cipher per key lets the JDK reuse its key schedule from value to value.
+   */
+  static final class Aead {
+    private final SecretKeySpec key;
+    private final Cipher cipher;
+    private byte[] lastIv;
+    private final int ivHigh;
+    private long ivLow;
 
-  private static byte[] seal(byte[] key, byte[] iv, byte[] aad, byte[] plain) {
-    try {
-      // A token's IV repeats for a repeated value by design, and the JDK refuses to init a
-      // Cipher again with the key and IV of its previous init: that case gets a fresh one.
-      boolean repeated = Arrays.equals(iv, LAST_IV.get());
-      Cipher c = repeated ? Cipher.getInstance("AES/GCM/NoPadding") : GCM.get();
-      LAST_IV.set(iv);
-      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-      c.updateAAD(aad);
-      return c.doFinal(plain);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException(e);
+    Aead(byte[] key) {
+      this.key = new SecretKeySpec(key, "AES");
+      this.cipher = newGcm();
+      ByteBuffer start = ByteBuffer.wrap(new byte[12]);
+      new SecureRandom().nextBytes(start.array());
+      this.ivHigh = start.getInt();
+      this.ivLow = start.getLong();
     }
-  }
 
-  private static byte[] open(byte[] key, byte[] iv, byte[] aad, byte[] sealed) {
-    try {
-      Cipher c = GCM.get();
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, iv));
-      c.updateAAD(aad);
-      return c.doFinal(sealed);
-    } catch (GeneralSecurityException e) {
-      return null; // wrong key or tampered: no plaintext
+    /**
+     * A fresh IV for randomized encryption: a random 96-bit start, then counting up. GCM needs
+     * IVs that never repeat under one key, not unpredictable ones; two instances collide only
+     * if their ranges overlap (negligible). A SecureRandom draw per value would cost more than
+     * the encryption: the JDK's NativePRNG takes a process-wide lock per call.
+     */
+    byte[] nextIv() {
+      return ByteBuffer.allocate(12).putInt(ivHigh).putLong(ivLow++).array();
+    }
+
+    private static Cipher newGcm() {
+      try {
+        return Cipher.getInstance("AES/GCM/NoPadding");
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    byte[] seal(byte[] iv, byte[] aad, byte[] plain) {
+      // A token's IV repeats for a repeated value by design, and the JDK refuses to init a
+      // Cipher for encryption with the key and IV of its previous encryption: that case
+      // gets a fresh Cipher.
+      boolean repeated = Arrays.equals(iv, lastIv);
+      Cipher c = repeated ? newGcm() : cipher;
+      lastIv = iv;
+      try {
+        c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
+        c.updateAAD(aad);
+        return c.doFinal(plain);
+      } catch (GeneralSecurityException e) {
+        throw new IllegalStateException(e);
+      }
+    }
+
+    byte[] open(byte[] iv, byte[] aad, byte[] sealed) {
+      try {
+        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
+        cipher.updateAAD(aad);
+        return cipher.doFinal(sealed);
+      } catch (GeneralSecurityException e) {
+        return null; // wrong key or tampered: no plaintext
+      }
     }
   }
 
   /** Deterministic: IV = HMAC(macKey, value)[0..12), checked again on the way back. */
-  static String tokenize(Mac mac, byte[] encKey, String value) {
+  static String tokenize(Mac mac, Aead aead, String value) {
     byte[] plain = value.getBytes(StandardCharsets.UTF_8);
     byte[] iv = Arrays.copyOf(mac.doFinal(plain), 12);
-    byte[] ct = seal(encKey, iv, TOKEN_AAD, plain);
+    byte[] ct = aead.seal(iv, TOKEN_AAD, plain);
     return TOKEN_PREFIX + B64.encodeToString(concat(iv, ct));
   }
 
-  static String detokenize(Mac mac, byte[] encKey, String token) {
+  static String detokenize(Mac mac, Aead aead, String token) {
     byte[] raw = decode(token, TOKEN_PREFIX);
     if (raw == null) {
       return null;
     }
     byte[] iv = Arrays.copyOf(raw, 12);
-    byte[] plain = open(encKey, iv, TOKEN_AAD, Arrays.copyOfRange(raw, 12, raw.length));
+    byte[] plain = aead.open(iv, TOKEN_AAD, Arrays.copyOfRange(raw, 12, raw.length));
     if (plain == null || !Arrays.equals(iv, Arrays.copyOf(mac.doFinal(plain), 12))) {
       return null;
     }
     return new String(plain, StandardCharsets.UTF_8);
   }
 
-  static String encrypt(byte[] key, String value) {
-    long[] next = NEXT_IV.get();
-    byte[] iv = ByteBuffer.allocate(12).putInt((int) next[0]).putLong(next[1]++).array();
-    byte[] ct = seal(key, iv, CIPHER_AAD, value.getBytes(StandardCharsets.UTF_8));
+  static String encrypt(Aead aead, String value) {
+    byte[] iv = aead.nextIv();
+    byte[] ct = aead.seal(iv, CIPHER_AAD, value.getBytes(StandardCharsets.UTF_8));
     return CIPHER_PREFIX + B64.encodeToString(concat(iv, ct));
   }
 
-  static String decrypt(byte[] key, String cipherText) {
+  static String decrypt(Aead aead, String cipherText) {
     byte[] raw = decode(cipherText, CIPHER_PREFIX);
     if (raw == null) {
       return null;
     }
-    byte[] plain = open(key, Arrays.copyOf(raw, 12), CIPHER_AAD, Arrays.copyOfRange(raw, 12, raw.length));
+    byte[] plain = aead.open(Arrays.copyOf(raw, 12), CIPHER_AAD, Arrays.copyOfRange(raw, 12, raw.length));
     return plain == null ? null : new String(plain, StandardCharsets.UTF_8);
   }
 
