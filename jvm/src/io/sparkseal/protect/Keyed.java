@@ -77,7 +77,7 @@ final class Keyed {
     /**
      * A fresh IV for randomized encryption: a random 96-bit start, then counting up. GCM needs
      * IVs that never repeat under one key, not unpredictable ones; two instances collide only
-     * if their ranges overlap (negligible). A SecureRandom draw per value would cost more than
+     * if their ranges overlap (negligible). A SecureRandom draw per value would cost as much as
      * the encryption: the JDK's NativePRNG takes a process-wide lock per call.
      */
     byte[] nextIv() {
