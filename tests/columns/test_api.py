@@ -37,6 +37,14 @@ def test_unknown_role_gets_the_deny_default(df, make_policy):
     assert sparkseal.protect(df, "analyst", make_policy(COLUMNS)).columns == ["id", "email", "note"]
 
 
+def test_a_column_default_rule_serves_unknown_roles(df, make_policy):
+    columns = [{**COLUMNS[0], "default": "redact"}, COLUMNS[1]]
+    row = sparkseal.protect(df, "intern", make_policy(columns)).first().asDict()
+    assert row == {"id": 1, "email": "[REDACTED]", "note": "ok"}  # ssn: no default, denied
+    named = sparkseal.protect(df, "analyst", make_policy(columns)).first()
+    assert named.email != "[REDACTED]" and len(named.email) == 64  # the role's own rule wins
+
+
 def test_role_from_current_user(spark, df, make_policy):
     user = spark.sql("SELECT current_user()").first()[0]
     mapped = sparkseal.protect(df, policy=make_policy(COLUMNS, users={user: "fraud"}))

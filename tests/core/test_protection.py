@@ -46,6 +46,8 @@ def test_toml_shorthand_and_globs():
         ({"columns": [{"match": [], "rules": {}}]}, "match"),
         ({"columns": [{"match": "x", "rules": {"a": "rot13"}}]}, "rot13"),
         ({"columns": [{"match": "x", "rules": {"a": NEGATIVE_KEEP}}]}, "greater than or equal"),
+        ({"columns": [{"match": "x", "default": "rot13"}]}, "rot13"),
+        ({"pepper": None, "columns": [{"match": "x", "default": "hash"}]}, r"default: rule"),
         ({"colums": []}, "colums"),
     ],
 )

@@ -44,8 +44,9 @@ def protect(df: DataFrame, role: str | None = None, policy: PolicyLike = None) -
     """``df`` as ``role`` may see it: every protected column through its rule for that role.
 
     Columns no ``[[protect.columns]]`` entry matches pass through. A protected column
-    for which the role has no rule -- an unknown role, or no role at all -- is dropped
-    (``default = "drop"``) or nulled (``default = "null"``): deny by default. Without
+    for which the role has no rule -- an unknown role, or no role at all -- gets the
+    column's ``default`` rule if it has one, else is dropped (``default = "drop"``) or
+    nulled (``default = "null"``): deny by default. Without
     ``role``, the role comes from the policy's mapping of ``current_user()``.
     """
     from pyspark.sql import functions as F
@@ -62,7 +63,7 @@ def protect(df: DataFrame, role: str | None = None, policy: PolicyLike = None) -
         if protection is None:
             columns.append(col)
             continue
-        rule = protection.rules.get(role) if role is not None else None
+        rule = protection.rule_for(role)
         if rule is None:
             if p.default == "null":
                 columns.append(F.lit(None).cast(field.dataType).alias(field.name))

@@ -13,6 +13,7 @@ match = ["email", "*_email"]         # exact names or globs, case-insensitive
 rules.analyst = "hash"
 rules.support = { rule = "partial", keep_last = 4 }
 rules.fraud = "tokenize"
+default = "redact"                   # other roles (without it: the deny default above)
 ```
 
 Secrets are referenced (``env:``, ``file:``), never written here. The models
@@ -91,11 +92,17 @@ Rule = Annotated[
 ]
 
 
+def _spelled_out(rule: Any) -> Any:
+    return {"rule": rule} if isinstance(rule, str) else rule
+
+
 class ColumnProtection(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     match: list[str] = Field(min_length=1)
     rules: dict[str, Rule] = {}
+    default: Rule | None = None
+    """The rule for roles ``rules`` does not name; without it, the policy's deny default."""
 
     @field_validator("match", mode="before")
     @classmethod
@@ -107,8 +114,18 @@ class ColumnProtection(BaseModel):
     def _shorthand(cls, v: Any) -> Any:
         # rules.analyst = "hash" is short for rules.analyst = { rule = "hash" }
         if isinstance(v, dict):
-            return {role: {"rule": r} if isinstance(r, str) else r for role, r in v.items()}
+            return {role: _spelled_out(r) for role, r in v.items()}
         return v
+
+    @field_validator("default", mode="before")
+    @classmethod
+    def _default_shorthand(cls, v: Any) -> Any:
+        return _spelled_out(v)
+
+    def rule_for(self, role: str | None) -> Rule | None:
+        """The role's rule, else this column's default; None means deny."""
+        rule = self.rules.get(role) if role is not None else None
+        return rule if rule is not None else self.default
 
     def matches(self, column: str) -> bool:
         name = column.lower()
@@ -137,11 +154,12 @@ class ProtectPolicy(BaseModel):
     @model_validator(mode="after")
     def _keys_for_keyed_rules(self) -> ProtectPolicy:
         for i, column in enumerate(self.columns):
-            for role, rule in column.rules.items():
+            named = {f"rules.{role}": rule for role, rule in column.rules.items()}
+            for where, rule in {**named, "default": column.default}.items():
                 needs = "pepper" if isinstance(rule, Hash) else "token_key"
                 if isinstance(rule, Hash | Tokenize | Encrypt) and getattr(self, needs) is None:
                     raise ValueError(
-                        f"columns[{i}].rules.{role}: rule {rule.rule!r} needs protect.{needs}"
+                        f"columns[{i}].{where}: rule {rule.rule!r} needs protect.{needs}"
                     )
         return self
 
