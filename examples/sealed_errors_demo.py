@@ -4,12 +4,15 @@
 2. runs ``customer_job.py`` on ``local[*]`` with sparkseal, capturing its log;
 3. shows the sealed error as it appears in the log;
 4. opens it with ``sparkseal unseal`` (as an authorized reader would);
-5. runs ``sparkseal scan`` over the log and the event log as a CI gate.
+5. runs ``sparkseal scan`` over the log and the event log as a CI gate;
+6. shows sensitive columns per role (``columns_job.py``: protect / unprotect);
+7. runs ``sparkseal discover`` over the customers table it wrote.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -18,6 +21,31 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 OUT = Path.cwd() / "demo-out"
 CLI = [sys.executable, "-m", "sparkseal.cli.main"]
+POLICY = """\
+[seal]
+public_key = "keys/sparkseal.pub"
+
+[protect]
+pepper = "file:{keys}/pepper"
+token_key = "file:{keys}/token.key"
+unprotect_roles = ["fraud"]
+
+[[protect.columns]]
+match = "email"
+rules.analyst = "hash"
+rules.support = {{ rule = "partial", keep_first = 1, keep_last = 4 }}
+rules.fraud = "tokenize"
+
+[[protect.columns]]
+match = ["ssn", "card"]
+rules.support = {{ rule = "partial", keep_last = 4, by_class = true }}
+rules.fraud = "encrypt"
+
+[[protect.columns]]
+match = "note"
+rules.support = "clear"
+default = "redact"
+"""
 
 
 def step(title: str) -> None:
@@ -34,8 +62,10 @@ def main() -> int:
     OUT.mkdir()
     step("1. key pair and policy")
     subprocess.run([*CLI, "keygen", "--out", str(OUT / "keys")], check=True)
+    for secret in ("pepper", "token.key"):  # column protection's secrets, referenced below
+        (OUT / "keys" / secret).write_text(secrets.token_hex(32))
     policy = OUT / "sparkseal.toml"
-    policy.write_text('[seal]\npublic_key = "keys/sparkseal.pub"\n')
+    policy.write_text(POLICY.format(keys=(OUT / "keys").as_posix()))
     print(f"policy: {policy}")
 
     step("2. run the job (it fails on a malformed customer email)")
@@ -77,7 +107,24 @@ def main() -> int:
     )
     leaked = any(email in text for _, email, _ in CUSTOMERS)
     print(f"\nplaintext customer email in the job's log: {'YES' if leaked else 'no'}")
-    ok = job.returncode != 0 and not leaked and scan.returncode == 0 and opened.returncode == 0
+
+    step("6. sensitive columns per role: sparkseal.protect / unprotect (examples/columns_job.py)")
+    table = OUT / "customers.parquet"
+    columns = subprocess.run(
+        [sys.executable, str(HERE / "columns_job.py"), str(table)], env=env, check=False
+    )
+
+    step("7. sparkseal discover demo-out/customers.parquet")
+    found = subprocess.run([*CLI, "discover", str(table), "--no-progress"], env=env, check=False)
+
+    ok = (
+        job.returncode != 0
+        and not leaked
+        and scan.returncode == 0
+        and opened.returncode == 0
+        and columns.returncode == 0
+        and found.returncode == 1  # 1: PII found, as it should be
+    )
     print("demo", "passed" if ok else "FAILED")
     return 0 if ok else 1
 
