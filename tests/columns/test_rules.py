@@ -71,6 +71,41 @@ def test_hash_is_python_hmac_sha256(people, make_policy, secrets):
     assert _protected(people, make_policy, "hash") == expected
 
 
+def _subkey(token_key: bytes, label: str) -> bytes:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+    return HKDF(hashes.SHA256(), 32, salt=None, info=label.encode()).derive(token_key)
+
+
+def test_tokens_and_ciphertexts_follow_the_documented_construction(people, make_policy, secrets):
+    # docs/protect.md: tok1. + b64url(IV || AES-256-GCM(k_enc, IV, value, "sparkseal-token-v1"))
+    # with IV = HMAC-SHA256(k_iv, value)[:12]; enc1. likewise under k = HKDF(token_key, "encrypt")
+    import base64
+
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key = secrets["token_key"].read_bytes()
+    k_iv, k_enc = _subkey(key, "tokenize-iv"), _subkey(key, "tokenize-enc")
+    expected = []
+    for v in VALUES:
+        if v is None:
+            expected.append(None)
+            continue
+        iv = hmac.new(k_iv, v.encode(), hashlib.sha256).digest()[:12]
+        sealed = AESGCM(k_enc).encrypt(iv, v.encode(), b"sparkseal-token-v1")
+        expected.append("tok1." + base64.urlsafe_b64encode(iv + sealed).decode().rstrip("="))
+    assert _protected(people, make_policy, "tokenize", role="fraud") == expected
+
+    k = AESGCM(_subkey(key, "encrypt"))
+    for v, c in zip(VALUES, _protected(people, make_policy, "encrypt", role="fraud"), strict=True):
+        if v is None:
+            assert c is None
+            continue
+        raw = base64.urlsafe_b64decode(c.removeprefix("enc1.") + "==")
+        assert k.decrypt(raw[:12], raw[12:], b"sparkseal-encrypt-v1").decode() == v
+
+
 def test_tokens_are_deterministic_join_and_round_trip(spark, people, make_policy):
     policy = make_policy([{"match": ["email", "*_email"], "rules": {"fraud": "tokenize"}}])
     tokens = sparkseal.protect(people, "fraud", policy).orderBy("id").collect()

@@ -31,6 +31,7 @@ from pyspark import cloudpickle
 from pyspark.sql import SparkSession
 
 import sparkseal
+from sparkseal.verify.capture import LocalDirCapture, auth_secret
 
 
 def canary(name: str) -> str:
@@ -89,51 +90,6 @@ def dump_ui(spark: SparkSession, out: Path) -> None:
             (out / f"tasks-{sid}-{attempt}.json").write_bytes(fetch(url))
 
 
-class LocalDirCapture(threading.Thread):
-    """Copies every file that appears in Spark's local dirs while jobs run: spill files
-    live only for the length of a task, so scanning after the job would miss them."""
-
-    def __init__(self, root: Path, into: Path, limit: int = 1 << 30) -> None:
-        super().__init__(daemon=True)
-        self.root, self.into, self.left = root, into, limit
-        self.seen: dict[Path, int] = {}
-        self.done = threading.Event()
-        into.mkdir(parents=True, exist_ok=True)
-        self.start()
-
-    def run(self) -> None:
-        while not self.done.is_set():
-            self.sweep()
-            self.done.wait(0.05)
-        self.sweep()
-
-    def sweep(self) -> None:
-        for path in self.root.rglob("*"):
-            try:
-                size = path.stat().st_size
-                if not path.is_file() or self.seen.get(path) == size or self.left <= 0:
-                    continue
-                data = path.read_bytes()
-            except OSError:
-                continue  # deleted while we looked
-            self.seen[path] = size
-            self.left -= len(data)
-            name = f"{len(self.seen):06d}-" + "_".join(path.relative_to(self.root).parts)
-            (self.into / name).write_bytes(data)
-
-    def stop(self) -> None:
-        self.done.set()
-        self.join()
-
-
-def auth_secret(spark) -> str | None:
-    """The application's RPC secret (from sparkseal's JVM helper), or None without sparkseal."""
-    try:
-        return spark.sparkContext._jvm.io.sparkseal.Status.authSecret()
-    except Exception:
-        return None
-
-
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--master", required=True)
@@ -178,7 +134,9 @@ def main() -> None:
     manifest = {"app_id": spark.sparkContext.applicationId, "cases": {}, "outcomes": {}}
     # Recorded so that the tests can prove it never appears in any artifact.
     manifest["auth_secret"] = auth_secret(spark)
-    capture = LocalDirCapture(out / "local", out / "captured") if args.capture else None
+    capture = (
+        LocalDirCapture(out / "local", out / "captured", limit=1 << 30) if args.capture else None
+    )
     log = logging.getLogger("leakapp")
     for name in names:
         value = canary(name)

@@ -10,37 +10,10 @@ from __future__ import annotations
 
 import json
 import sys
-import threading
 import uuid
 from pathlib import Path
 
-
-class Capture(threading.Thread):
-    """Copies files that appear in the local dirs while jobs run (spills are short-lived)."""
-
-    def __init__(self, root: Path, into: Path) -> None:
-        super().__init__(daemon=True)
-        self.root, self.into, self.done = root, into, threading.Event()
-        self.sizes: dict[Path, int] = {}
-        into.mkdir(parents=True, exist_ok=True)
-        self.start()
-
-    def run(self) -> None:
-        while not self.done.wait(0.05):
-            self.sweep()
-        self.sweep()
-
-    def sweep(self) -> None:
-        for path in self.root.rglob("*"):
-            try:
-                size = path.stat().st_size
-                if path.is_file() and self.sizes.get(path) != size:
-                    data = path.read_bytes()
-                    self.sizes[path] = size
-                    name = f"{len(self.sizes):06d}-" + "_".join(path.relative_to(self.root).parts)
-                    (self.into / name).write_bytes(data)
-            except OSError:
-                continue
+from sparkseal.verify.capture import LocalDirCapture, auth_secret
 
 
 def workloads(spark, canary: str) -> dict[str, str]:
@@ -93,14 +66,6 @@ def workloads(spark, canary: str) -> dict[str, str]:
     return results
 
 
-def auth_secret(spark) -> str | None:
-    """The application's RPC secret (from sparkseal's JVM helper), or None without sparkseal."""
-    try:
-        return spark.sparkContext._jvm.io.sparkseal.Status.authSecret()
-    except Exception:
-        return None
-
-
 def main() -> None:
     out, master = Path(sys.argv[1]), sys.argv[2]
     from pyspark.sql import SparkSession
@@ -120,7 +85,7 @@ def main() -> None:
         .config("spark.ui.showConsoleProgress", "false")
     )
     spark = sparkseal.harden(builder).getOrCreate()
-    capture = Capture(out / "local", out / "captured")
+    capture = LocalDirCapture(out / "local", out / "captured")
     jvm = spark.sparkContext._jvm
     conf = dict(spark.sparkContext.getConf().getAll())
     openssl_problem = jvm.io.sparkseal.Status.opensslCipherProblem()
@@ -134,8 +99,7 @@ def main() -> None:
     }
     result["workloads"] = workloads(spark, canary)
     spark.stop()
-    capture.done.set()
-    capture.join()
+    capture.stop()
     (out / "result.json").write_text(json.dumps(result))
 
 

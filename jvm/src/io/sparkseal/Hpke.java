@@ -150,13 +150,15 @@ public final class Hpke {
     return hkdfExpand(prk, labeled, len);
   }
 
-  private static byte[] hkdfExtract(byte[] salt, byte[] ikm) throws GeneralSecurityException {
+  /** HKDF-Extract (RFC 5869) with HMAC-SHA256; an empty salt means 32 zero bytes. */
+  public static byte[] hkdfExtract(byte[] salt, byte[] ikm) throws GeneralSecurityException {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(salt.length == 0 ? new byte[NH] : salt, "HmacSHA256"));
     return mac.doFinal(ikm);
   }
 
-  private static byte[] hkdfExpand(byte[] prk, byte[] info, int len) throws GeneralSecurityException {
+  /** HKDF-Expand (RFC 5869) with HMAC-SHA256. */
+  public static byte[] hkdfExpand(byte[] prk, byte[] info, int len) throws GeneralSecurityException {
     Mac mac = Mac.getInstance("HmacSHA256");
     mac.init(new SecretKeySpec(prk, "HmacSHA256"));
     byte[] out = new byte[len];

@@ -1,5 +1,6 @@
 package io.sparkseal.protect;
 
+import io.sparkseal.Hpke;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -38,12 +39,14 @@ final class Keyed {
     }
   }
 
-  /** HKDF-Expand(prk = key, info = label), 32 bytes: one secret, independent subkeys. */
+  /** HKDF-SHA256(key, no salt, info = label), 32 bytes: one secret, independent subkeys. */
   static byte[] subkey(byte[] key, String label) {
-    Mac mac = hmac(hmac(new byte[32]).doFinal(key)); // HKDF-Extract with a zero salt
-    mac.update(label.getBytes(StandardCharsets.US_ASCII));
-    mac.update((byte) 1);
-    return mac.doFinal();
+    try {
+      byte[] prk = Hpke.hkdfExtract(new byte[0], key);
+      return Hpke.hkdfExpand(prk, label.getBytes(StandardCharsets.US_ASCII), 32);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   static String hex(byte[] bytes) {
