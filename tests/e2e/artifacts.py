@@ -80,12 +80,20 @@ def run_app(
     for p in sorted(work.rglob("*")) if work.is_dir() else []:
         if p.is_file():
             art[f"executor/{p.relative_to(work)}"] = p.read_bytes()
-    for p in sorted((out / "local").rglob("*")) if (out / "local").is_dir() else []:
-        if p.is_file():
+    for p in _files_left(out / "local"):
+        try:
             art[f"localdir/{p.relative_to(out / 'local')}"] = _decoded(p)
+        except FileNotFoundError:
+            continue  # deleted since it was listed: not left behind
     for p in sorted((out / "captured").glob("*")) if (out / "captured").is_dir() else []:
         art[f"captured/{p.name}"] = _decoded(p)
     return run
+
+
+def _files_left(root: Path) -> list[Path]:
+    """Files under ``root``. A local-cluster's executors may still be deleting their dirs
+    after the app exits; os.walk skips directories that vanish while it looks."""
+    return sorted(Path(d) / name for d, _, names in os.walk(root) for name in names)
 
 
 def _decoded(path: Path) -> bytes:
