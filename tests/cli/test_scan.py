@@ -9,7 +9,7 @@ def test_exit_codes_and_output(cli, tmp_path):
     assert cli("scan", clean).returncode == 0
     proc = cli("scan", dirty)
     assert proc.returncode == 1
-    assert proc.stdout.decode().strip() == f"{dirty}:2: email b*************m"
+    assert proc.stdout.decode().strip() == f"{dirty}:2: SS301: email b*************m"
     assert b"bob@example.com" not in proc.stdout + proc.stderr
 
 

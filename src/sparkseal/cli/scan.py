@@ -12,6 +12,7 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColu
 
 from sparkseal.scan.detectors import KINDS
 from sparkseal.scan.scanner import Report, Scanner
+from sparkseal.scan.terminal import printable
 
 
 def _progress_factory(console: Console) -> tuple[Progress, Callable[[int], Callable[[int], None]]]:
@@ -35,7 +36,8 @@ def _print_text(report: Report) -> None:
     for f in report.findings:
         times = f" ({f.count} occurrences)" if f.count > 1 else ""
         codec = f" [{f.codec}]" if f.codec != "plain" else ""
-        click.echo(f"{f.path}:{f.line}: {f.kind} {f.masked}{times}{codec}")
+        where = printable(f.path, keep_newlines=False)
+        click.echo(f"{where}:{f.line}: {f.code}: {f.kind} {printable(f.masked)}{times}{codec}")
 
 
 @click.command()

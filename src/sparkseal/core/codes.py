@@ -40,3 +40,12 @@ _register("SS001", "the public key is missing or invalid")
 _register("SS002", "the public key is a low-order point (every token would be readable)")
 _register("SS003", "a sealing hook failed; a fixed placeholder was written instead")
 _register("SS004", "PySpark or Spark internals sparkseal patches are missing or changed")
+
+# --- SS3xx: scan and unseal ---
+_register("SS301", "scan found a plaintext sensitive value")
+_register("SS302", "scan could not read a path; it was not scanned")
+_register("SS303", "a compressed file does not decode; its raw bytes were scanned instead")
+_register("SS304", "decompressed output passed the scan's size cap; the rest was not scanned")
+_register("SS305", "a symlink is dangling or loops back; there is nothing behind it to scan")
+_register("SS306", "not a regular file (FIFO, socket, device) inside a directory; skipped")
+_register("SS307", "unseal --raw refused: standard output is a terminal")

@@ -16,21 +16,19 @@ import itertools
 import json
 import multiprocessing
 import os
-import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from sparkseal.core.token import TOKEN_LIKE_RE
 from sparkseal.scan.detectors import KINDS, Detectors
 from sparkseal.scan.sources import CorruptStream, open_decoded
+from sparkseal.scan.tokens import blank_tokens
 
 CHUNK_SIZE = 8 << 20
 MAX_LINE_CARRY = 1 << 20  # a "line" longer than this is cut, keeping an overlap
 OVERLAP = 512
 PARALLEL_MIN_BYTES = 32 << 20
-_TOKEN_LIKE = re.compile(TOKEN_LIKE_RE.pattern.encode("ascii"))
 # Kinds whose values a token's base64url payload could spell by chance.
 _TOKEN_FORMABLE = frozenset({"canary", "card", "ssn", "phone", "iban"})
 # Values that identify no one and that Spark and Hadoop print in every run: wildcard,
@@ -73,6 +71,7 @@ class Finding:
     masked: str
     count: int
     codec: str
+    code: str = "SS301"
 
 
 @dataclass(frozen=True)
@@ -144,16 +143,18 @@ class ChunkScanner:
     def scan(self, item: tuple[bytes, int]) -> list[tuple[str, bytes, int, int]]:
         """``(kind, value, count, line)`` for each distinct hit in the chunk.
 
-        Text inside sealed tokens is ignored. Tokens are only blanked out when a
-        hit of a kind that base64 can form (digits, letters, dashes) was found:
-        emails and IPv4 addresses cannot occur inside a token, and blanking every
-        chunk would cost more than all detectors together.
+        Text inside complete, well-formed tokens is ignored (see
+        :mod:`sparkseal.scan.tokens`); everything else, including the rest of a line
+        after a broken token, is scanned. Tokens are only blanked out when a hit of
+        a kind that base64 can form (digits, letters, dashes) was found: emails and
+        IPv4 addresses cannot occur inside a token, and blanking every chunk would
+        cost more than all detectors together. Blanking only removes text, so it can
+        only remove hits.
         """
         buf, first_line = item
         out = self._hits(buf, first_line)
         if b"[SEALED:" in buf and any(kind in _TOKEN_FORMABLE for kind, *_ in out):
-            # Tokens have no newline: one space per token keeps every line number.
-            out = self._hits(_TOKEN_LIKE.sub(b" ", buf), first_line)
+            out = self._hits(blank_tokens(buf), first_line)
         return out
 
     def _hits(self, buf: bytes, first_line: int) -> list[tuple[str, bytes, int, int]]:
