@@ -1,4 +1,9 @@
 import json
+import os
+import subprocess
+import sys
+import tempfile
+import zlib
 
 
 def test_exit_codes_and_output(cli, tmp_path):
@@ -36,3 +41,80 @@ def test_bad_usage_and_unreadable(cli, tmp_path):
     assert cli("scan", tmp_path, "--only", "dna").returncode == 2
     proc = cli("scan", tmp_path / "nope")
     assert proc.returncode == 2 and b"no such file" in proc.stderr
+
+
+def _zlib_bomb(path, gib: float, tail: bytes) -> int:
+    """Concatenated zlib streams of one repeated line (scan decodes them back to back)."""
+    line = b"x" * 99 + b"\n"
+    block = line * ((64 << 20) // len(line))
+    comp = zlib.compress(block, 9)
+    n = -(-int(gib * (1 << 30)) // len(block))  # round up
+    with open(path, "wb") as f:
+        for _ in range(n):
+            f.write(comp)
+        f.write(zlib.compress(tail))
+    return n * len(block) + len(tail)
+
+
+def _run_measured(*args) -> tuple[int, bytes, bytes, int]:
+    """Run the CLI; returns (exit code, stdout, stderr, peak RSS in bytes of that process)."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "sparkseal.cli.main", *map(str, args)], stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        return proc.returncode, out.read(), err.read(), usage.ru_maxrss * 1024
+
+
+def test_a_1gib_compression_bomb_is_scanned_in_bounded_memory(tmp_path):
+    bomb = tmp_path / "events"
+    decoded = _zlib_bomb(bomb, 1, b"tail 078-05-1120\n")
+    assert decoded >= 1 << 30 and bomb.stat().st_size * 200 < decoded
+    rc, out, err, rss = _run_measured("scan", "--jobs", "1", bomb)
+    print(f"1 GiB zlib bomb ({bomb.stat().st_size} bytes on disk): peak RSS {rss / 1e6:.0f} MB")
+    assert rc == 1, err
+    assert b": SS301: ssn 0*********0 [zlib]" in out  # the very end was reached
+    assert rss < 300e6
+
+
+def test_max_decoded_cap_is_reported_never_clean(cli, tmp_path):
+    bomb = tmp_path / "events"
+    _zlib_bomb(bomb, 0.125, b"tail 078-05-1120\n")
+    proc = cli("scan", "--max-decoded", "64M", bomb)
+    assert proc.returncode == 2
+    assert b"SS304: zlib stream decoded to more than 67108864 bytes" in proc.stderr
+    assert b"SS301" not in proc.stdout  # past the cap: not scanned, and not called clean
+    assert cli("scan", "--max-decoded", "0", bomb).returncode == 1
+    assert cli("scan", "--max-decoded", "lots", bomb).returncode == 2
+
+
+def test_symlinked_logs_and_hostile_file_names(cli, tmp_path):
+    pods = tmp_path / "pods" / "ns_pod_uid" / "app"
+    pods.mkdir(parents=True)
+    (pods / "0.log").write_text("user 078-05-1120\n")
+    containers = tmp_path / "containers"
+    containers.mkdir()
+    evil = containers / "x\x1b]0;owned\x07\x1b[2J.log"
+    evil.symlink_to(pods / "0.log")
+    (containers / "gone.log").symlink_to(tmp_path / "pods" / "deleted" / "0.log")
+    proc = cli("scan", containers)
+    assert proc.returncode == 1, proc.stderr
+    assert b"\x1b" not in proc.stdout + proc.stderr and b"\x07" not in proc.stdout
+    assert b"x\\x1b]0;owned\\x07\\x1b[2J.log:1: SS301: ssn" in proc.stdout
+    assert b"gone.log: SS305: symlink not followed" in proc.stderr
+
+
+def test_unreadable_paths_are_clear_errors(cli, tmp_path):
+    (tmp_path / "file").write_text("x\n")
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    for path, why in [
+        (tmp_path / "nope", b"SS302: no such file or directory"),
+        (tmp_path / "file" / "x", b"SS302: not a directory"),
+        (tmp_path / "loop", b"SS302: symlink cycle"),
+    ]:
+        proc = cli("scan", path)
+        assert proc.returncode == 2 and why in proc.stderr, proc.stderr
+        assert b"Traceback" not in proc.stderr

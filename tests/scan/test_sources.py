@@ -35,8 +35,13 @@ def test_zlib_concatenated_streams_and_gzip(tmp_path):
     z.write_bytes(zlib.compress(DATA[:1000]) + zlib.compress(DATA[1000:]))
     assert read_decoded(z) == DATA
     g = tmp_path / "x.gz"
-    g.write_bytes(gzip.compress(DATA))
-    assert read_decoded(g) == DATA
+    g.write_bytes(
+        gzip.compress(DATA[:1000], mtime=0) + gzip.compress(DATA[1000:], mtime=0) + b"\0" * 8
+    )
+    header = (
+        gzip.compress(b"", mtime=0)[:10] + b"\0"
+    )  # each member's header is passed on, then a NUL
+    assert read_decoded(g) == header + DATA[:1000] + header + DATA[1000:]
 
 
 def test_plain_and_truncated(spark, tmp_path):

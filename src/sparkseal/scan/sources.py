@@ -3,144 +3,32 @@
 Spark writes event logs with its own codecs: zstd (zstd-jni frames), lz4
 (lz4-java's ``LZ4Block`` format, not the LZ4 frame format), snappy
 (snappy-java's ``\\x82SNAPPY`` block format) or none; PySpark's spills are frames
-of zlib-compressed pickles.
-The codec is recognised by magic bytes, never by file name.
+of zlib-compressed pickles. The codec is recognised by magic bytes, never by
+file name. Decoding is streamed in bounded memory (:mod:`sparkseal.scan.codecs`);
+``max_decoded`` bounds the time a bomb can cost.
 """
 
 from __future__ import annotations
 
-import gzip
 import io
 import struct
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
-import lz4.block
-import lz4.frame
-import snappy
-import zstandard
+from sparkseal.scan import codecs
+from sparkseal.scan.codecs import CorruptStream
+
+__all__ = [
+    "CorruptStream",
+    "Decoded",
+    "detect_codec",
+    "open_decoded",
+    "read_decoded",
+]
 
 READ_SIZE = 8 << 20
-
-
-class CorruptStream(Exception):
-    """A compressed stream that does not decode; the message says which codec."""
-
-
-def _lz4_block_stream(fh: BinaryIO) -> Iterator[bytes]:
-    # lz4-java LZ4BlockOutputStream: "LZ4Block" token(1) compLen(4 LE) rawLen(4 LE) checksum(4)
-    while True:
-        header = fh.read(21)
-        if not header:
-            return
-        if len(header) < 21 or header[:8] != b"LZ4Block":
-            raise CorruptStream("lz4 block stream: bad block header")
-        method = header[8] & 0xF0
-        comp_len, raw_len = struct.unpack("<ii", header[9:17])
-        if comp_len < 0 or raw_len < 0:
-            raise CorruptStream("lz4 block stream: bad lengths")
-        if raw_len == 0:
-            return  # end mark
-        data = fh.read(comp_len)
-        if len(data) < comp_len:
-            raise CorruptStream("lz4 block stream: truncated")
-        if method == 0x10:
-            yield data
-        else:
-            try:
-                yield lz4.block.decompress(data, uncompressed_size=raw_len)
-            except lz4.block.LZ4BlockError as exc:
-                raise CorruptStream(f"lz4 block stream: {exc}") from None
-
-
-def _snappy_java_stream(fh: BinaryIO) -> Iterator[bytes]:
-    # snappy-java SnappyOutputStream: magic(8) version(4) compat(4), then [len(4 BE) block]*
-    fh.read(16)
-    while True:
-        head = fh.read(4)
-        if not head:
-            return
-        if len(head) < 4:
-            raise CorruptStream("snappy stream: truncated")
-        (n,) = struct.unpack(">i", head)
-        block = fh.read(n)
-        if len(block) < n:
-            raise CorruptStream("snappy stream: truncated")
-        try:
-            yield snappy.uncompress(block)
-        except Exception as exc:
-            raise CorruptStream(f"snappy stream: {exc}") from None
-
-
-def _file_chunks(fh: BinaryIO) -> Iterator[bytes]:
-    while chunk := fh.read(READ_SIZE):
-        yield chunk
-
-
-def _zstd_stream(fh: BinaryIO) -> Iterator[bytes]:
-    reader = zstandard.ZstdDecompressor().stream_reader(fh, read_across_frames=True)
-    try:
-        while chunk := reader.read(READ_SIZE):
-            yield chunk
-    except zstandard.ZstdError as exc:
-        raise CorruptStream(f"zstd: {exc}") from None
-
-
-def _zlib_stream(fh: BinaryIO, wbits: int) -> Iterator[bytes]:
-    # zlib streams concatenated back to back are decoded one after the other.
-    d = zlib.decompressobj(wbits)
-    try:
-        while chunk := fh.read(READ_SIZE):
-            while chunk:
-                yield d.decompress(chunk)
-                if d.eof:
-                    chunk = d.unused_data
-                    d = zlib.decompressobj(wbits)
-                else:
-                    chunk = b""
-    except zlib.error as exc:
-        raise CorruptStream(f"zlib: {exc}") from None
-
-
-def _gzip_stream(fh: BinaryIO) -> Iterator[bytes]:
-    try:
-        with gzip.GzipFile(fileobj=fh) as gz:
-            yield from _file_chunks(gz)  # type: ignore[arg-type]
-    except (OSError, EOFError) as exc:
-        raise CorruptStream(f"gzip: {exc}") from None
-
-
-def _lz4_frame_stream(fh: BinaryIO) -> Iterator[bytes]:
-    try:
-        with lz4.frame.LZ4FrameFile(fh) as f:
-            yield from _file_chunks(f)  # type: ignore[arg-type]
-    except (RuntimeError, EOFError) as exc:
-        raise CorruptStream(f"lz4 frame: {exc}") from None
-
-
-def _snappy_framed_stream(fh: BinaryIO) -> Iterator[bytes]:
-    d = snappy.StreamDecompressor()
-    try:
-        for chunk in _file_chunks(fh):
-            yield d.decompress(chunk)
-    except Exception as exc:
-        raise CorruptStream(f"snappy framed: {exc}") from None
-
-
-def _framed_zlib_stream(fh: BinaryIO) -> Iterator[bytes]:
-    # PySpark's spill files: frames of [4-byte big-endian length][zlib-compressed pickle].
-    while True:
-        head = fh.read(4)
-        if len(head) < 4:
-            return
-        (n,) = struct.unpack(">i", head)
-        frame = fh.read(n) if n > 0 else b""
-        try:
-            yield zlib.decompress(frame)
-        except zlib.error:
-            yield frame  # not (or no longer) compressed: scan the bytes as they are
 
 
 def _is_framed_zlib(head: bytes) -> bool:
@@ -170,29 +58,108 @@ def detect_codec(head: bytes) -> str:
     return "plain"
 
 
-def open_decoded(path: Path) -> tuple[str, Iterator[bytes]]:
-    """Return ``(codec, chunks)``: the file's bytes, decompressed if Spark compressed them."""
-    fh = path.open("rb")
-    head = fh.read(16)
-    fh.seek(0)
+_STREAMS: dict[str, Callable[[BinaryIO], Iterator[bytes]]] = {
+    "zstd": codecs.zstd_stream,
+    "lz4": codecs.lz4_block_stream,
+    "lz4-frame": codecs.lz4_frame_stream,
+    "snappy": codecs.snappy_java_stream,
+    "snappy-framed": codecs.snappy_framed_stream,
+    "gzip": lambda f: codecs.inflate_stream(f, 16 + zlib.MAX_WBITS),
+    "zlib": lambda f: codecs.inflate_stream(f, zlib.MAX_WBITS),
+    "pyspark-frames": codecs.pyspark_frames_stream,
+    "plain": lambda f: codecs.file_chunks(f, READ_SIZE),
+}
+
+
+class _Unread(io.RawIOBase):
+    """A non-seekable stream with the bytes already read for detection put back."""
+
+    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+        self._head, self._rest = head, rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[no-untyped-def]
+        if self._head:
+            n = min(len(b), len(self._head))
+            b[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        data = self._rest.read(len(b))
+        b[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self._rest.close()
+        super().close()
+
+
+class Decoded:
+    """The decoded bytes of one file, as chunks; ``raw_pos`` tells progress on disk.
+
+    When a compressed file decodes to more than ``max_decoded`` bytes, iteration
+    stops there and :attr:`capped` is set: the caller must say the rest was not
+    scanned.
+    """
+
+    def __init__(self, fh: BinaryIO, codec: str, max_decoded: int | None) -> None:
+        self.codec = codec
+        self._fh = fh
+        self.seekable = fh.seekable()
+        self._max = max_decoded if codec != "plain" else None
+        self.decoded = 0
+        self.capped = False
+        self._gen = self._chunks()
+
+    def raw_pos(self) -> int:
+        """How far into the file (compressed bytes) decoding has read."""
+        try:
+            return self._fh.tell() if self.seekable and not self._fh.closed else 0
+        except (OSError, ValueError):
+            return 0
+
+    def _chunks(self) -> Iterator[bytes]:
+        with self._fh:
+            for chunk in _STREAMS[self.codec](self._fh):
+                if self._max is not None and self.decoded + len(chunk) > self._max:
+                    yield chunk[: self._max - self.decoded]
+                    self.decoded, self.capped = self._max, True
+                    return
+                self.decoded += len(chunk)
+                if chunk:
+                    yield chunk
+
+    def __iter__(self) -> Iterator[bytes]:
+        return self._gen
+
+    def __next__(self) -> bytes:
+        return next(self._gen)
+
+    def close(self) -> None:
+        self._gen.close()
+        self._fh.close()
+
+
+def open_decoded(path: Path, max_decoded: int | None = None) -> tuple[str, Decoded]:
+    """Return ``(codec, chunks)``: the file's bytes, decompressed if Spark compressed them.
+
+    ``max_decoded`` (compressed files only) stops iteration after that many
+    decoded bytes and sets ``chunks.capped``.
+    Pipes and FIFOs are read as streams.
+    """
+    fh: BinaryIO = path.open("rb")
+    try:
+        head = fh.read(16)
+        if fh.seekable():
+            fh.seek(0)
+        else:
+            fh = io.BufferedReader(_Unread(head, fh), READ_SIZE)  # type: ignore[assignment]
+    except OSError:
+        fh.close()
+        raise
     codec = detect_codec(head)
-    streams = {
-        "zstd": _zstd_stream,
-        "lz4": _lz4_block_stream,
-        "lz4-frame": _lz4_frame_stream,
-        "snappy": _snappy_java_stream,
-        "snappy-framed": _snappy_framed_stream,
-        "gzip": _gzip_stream,
-        "zlib": lambda f: _zlib_stream(f, zlib.MAX_WBITS),
-        "pyspark-frames": _framed_zlib_stream,
-        "plain": _file_chunks,
-    }
-
-    def chunks() -> Iterator[bytes]:
-        with fh:
-            yield from streams[codec](fh)
-
-    return codec, chunks()
+    return codec, Decoded(fh, codec, max_decoded)
 
 
 def read_decoded(path: Path) -> bytes:

@@ -1,0 +1,141 @@
+"""Every decoder streams in bounded pieces, checks lengths before allocating, and
+drops no byte unscanned (header fields, trailing data)."""
+
+import gzip
+import io
+import struct
+import zlib
+
+import lz4.block
+import lz4.frame
+import pytest
+import snappy
+import zstandard
+
+from sparkseal.scan import codecs
+from sparkseal.scan.codecs import CorruptStream
+from sparkseal.scan.scanner import Scanner
+from sparkseal.scan.sources import detect_codec, open_decoded
+
+SSN = b"078-05-1120"
+BLOCK = (b"y" * 63 + b"\n") * (1 << 14)  # 1 MiB of one repeated line
+
+
+def _bomb_plain(mib: int) -> bytes:
+    return BLOCK * mib + b"tail " + SSN + b"\n"
+
+
+def _lz4_java(data: bytes, block: int = 1 << 16) -> bytes:
+    """lz4-java's LZ4BlockOutputStream format (the checksum is not checked)."""
+    out = io.BytesIO()
+    for i in range(0, len(data), block):
+        raw = data[i : i + block]
+        comp = lz4.block.compress(raw, store_size=False)
+        out.write(b"LZ4Block" + bytes([0x20 | 6]) + struct.pack("<iii", len(comp), len(raw), 0))
+        out.write(comp)
+    out.write(b"LZ4Block" + bytes([0x10 | 6]) + struct.pack("<iii", 0, 0, 0))
+    return out.getvalue()
+
+
+def _snappy_java(data: bytes, block: int = 1 << 15) -> bytes:
+    out = io.BytesIO()
+    out.write(b"\x82SNAPPY\x00" + struct.pack(">ii", 1, 1))
+    for i in range(0, len(data), block):
+        comp = snappy.compress(data[i : i + block])
+        out.write(struct.pack(">i", len(comp)) + comp)
+    return out.getvalue()
+
+
+def _pyspark_frames(data: bytes, frame: int = 1 << 20) -> bytes:
+    out = io.BytesIO()
+    for i in range(0, len(data), frame):
+        comp = zlib.compress(data[i : i + frame])
+        out.write(struct.pack(">i", len(comp)) + comp)
+    return out.getvalue()
+
+
+ENCODERS = {
+    "zlib": lambda d: zlib.compress(d, 9),
+    "gzip": lambda d: gzip.compress(d, 9, mtime=0),
+    "zstd": lambda d: zstandard.ZstdCompressor(level=19).compress(d),
+    "lz4-frame": lambda d: lz4.frame.compress(d),
+    "lz4": _lz4_java,
+    "snappy": _snappy_java,
+    "snappy-framed": lambda d: snappy.StreamCompressor().add_chunk(d),
+    "pyspark-frames": _pyspark_frames,
+}
+
+
+@pytest.mark.parametrize("codec", sorted(ENCODERS))
+def test_bombs_decode_in_bounded_pieces(tmp_path, codec, monkeypatch):
+    monkeypatch.setattr(codecs, "OUT_MAX", 1 << 20)
+    data = _bomb_plain(48)
+    p = tmp_path / "bomb"
+    p.write_bytes(ENCODERS[codec](data))
+    assert p.stat().st_size * 20 < len(data)  # it is a bomb (ratio > 20)
+    detected, chunks = open_decoded(p)
+    assert detected == codec
+    total, biggest, tail = 0, 0, b""
+    for chunk in chunks:
+        total += len(chunk)
+        biggest = max(biggest, len(chunk))
+        tail = (tail + chunk)[-64:]
+    assert tail.endswith(b"tail " + SSN + b"\n")
+    assert total >= len(data)  # gzip adds its header
+    # OUT_MAX, or one block of the format: 64 KiB of framed snappy input at most ~21:1
+    assert biggest <= 2 << 20
+
+
+@pytest.mark.parametrize("codec", ["zlib", "gzip", "zstd", "lz4-frame"])
+def test_data_after_the_end_of_a_stream_is_not_dropped(tmp_path, codec):
+    p = tmp_path / "f"
+    p.write_bytes(ENCODERS[codec](b"fine\n") + b"\nsmuggled " + SSN + b"\n")
+    with pytest.raises(CorruptStream):
+        b"".join(open_decoded(p)[1])
+    report = Scanner(jobs=1).scan([p])
+    assert [f.kind for f in report.findings] == ["ssn"]
+    assert [e.code for e in report.errors] == ["SS303"]
+
+
+def test_gzip_header_fields_are_scanned(tmp_path):
+    p = tmp_path / "x.gz"
+    with open(p, "wb") as raw, gzip.GzipFile(f"customer {SSN.decode()}", "wb", 9, raw, 0) as g:
+        g.write(b"nothing here\n")
+    report = Scanner(jobs=1).scan([p])
+    assert [f.kind for f in report.findings] == ["ssn"] and report.errors == []
+
+
+def test_lengths_are_checked_before_allocating():
+    huge = b"LZ4Block" + bytes([0x20]) + struct.pack("<iii", 16, 1 << 30, 0) + b"\0" * 16
+    with pytest.raises(CorruptStream, match="out of range"):
+        list(codecs.lz4_block_stream(io.BytesIO(huge)))
+    varint_1g = bytes([0x80, 0x80, 0x80, 0x80, 0x04])
+    block = varint_1g + b"\0" * 8
+    snap = b"\x82SNAPPY\x00" + struct.pack(">iii", 1, 1, len(block)) + block
+    with pytest.raises(CorruptStream, match="out of range"):
+        list(codecs.snappy_java_stream(io.BytesIO(snap)))
+    with pytest.raises(CorruptStream, match="out of range"):
+        list(codecs.snappy_java_stream(io.BytesIO(snap[:16] + struct.pack(">i", 1 << 30))))
+
+
+def test_pyspark_frame_keeps_bytes_after_its_zlib_stream():
+    body = zlib.compress(b"pickled ") + b" raw " + SSN
+    out = b"".join(codecs.pyspark_frames_stream(io.BytesIO(struct.pack(">i", len(body)) + body)))
+    assert out == b"pickled  raw " + SSN
+    plain = b"not compressed " + SSN
+    framed = struct.pack(">i", len(plain)) + plain
+    assert b"".join(codecs.pyspark_frames_stream(io.BytesIO(framed))) == plain
+
+
+@pytest.mark.parametrize("codec", sorted(ENCODERS))
+def test_values_across_decoder_chunks_are_found(tmp_path, codec, monkeypatch):
+    monkeypatch.setattr(codecs, "OUT_MAX", 997)
+    monkeypatch.setattr(codecs, "READ_SIZE", 101)
+    lines = [b"%06d padding line without values" % i for i in range(3000)]
+    for i in range(7, 3000, 211):
+        lines[i] = b"user " + SSN + b" mail bob@example.com"
+    p = tmp_path / "f"
+    p.write_bytes(ENCODERS[codec](b"\n".join(lines) + b"\n"))
+    assert detect_codec(p.read_bytes()[:16]) == codec
+    got = {(f.kind, f.line, f.count) for f in Scanner(jobs=1).scan([p]).findings}
+    assert got == {("ssn", 8, 15), ("email", 8, 15)}
