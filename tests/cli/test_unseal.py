@@ -76,3 +76,60 @@ def test_missing_inputs_and_bad_keys(cli, two_keys, tmp_path):
     proc = cli("unseal", "--key", garbage, input=b"x")
     assert proc.returncode == 2 and b"Traceback" not in proc.stderr
     assert cli("unseal", input=b"x").returncode == 2  # --key is required
+
+
+HOSTILE = "a\x1b]0;owned\x07\x1b[2J\rb\x00\x7f\x9b31m\u202egnp.exe\tc\nd é 😀\u00a0e"
+SHOWN = "a\\x1b]0;owned\\x07\\x1b[2J\\rb\\x00\\x7f\\x9b31m\\u202egnp.exe\tc\nd é 😀\u00a0e"
+
+
+def test_control_characters_in_plaintext_are_escaped(cli, two_keys):
+    old, _ = two_keys
+    sealer = _sealer(old)
+    inner = sealer.seal("\x1b[31mred")
+    outer = sealer.seal(f"wrap \x1b[1m {inner} \x07")
+    # The input's own bytes (an ESC, a CR, invalid UTF-8) stay exactly as they were.
+    text = f"\x1b[0mlog {sealer.seal(HOSTILE)} | {outer}\r\n".encode() + b"\xff\n"
+    proc = cli("unseal", "--key", old, input=text)
+    assert proc.returncode == 0, proc.stderr
+    expected = f"\x1b[0mlog {SHOWN} | wrap \\x1b[1m \\x1b[31mred \\x07\r\n".encode() + b"\xff\n"
+    assert proc.stdout == expected
+    raw = cli("unseal", "--raw", "--key", old, input=text)
+    assert raw.returncode == 0
+    assert raw.stdout == f"\x1b[0mlog {HOSTILE} | wrap \x1b[1m \x1b[31mred \x07\r\n".encode() + (
+        b"\xff\n"
+    )
+
+
+def test_raw_is_refused_on_a_terminal(two_keys):
+    import pty
+    import subprocess
+    import sys
+
+    old, _ = two_keys
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run(
+            [sys.executable, "-m", "sparkseal.cli.main", "unseal", "--raw", "--key", str(old)],
+            input=_sealer(old).seal("\x1b[2J").encode(),
+            stdout=follower,
+            stderr=subprocess.PIPE,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(follower)
+        os.close(leader)
+    assert proc.returncode == 2
+    assert b"SS307: --raw would write control characters" in proc.stderr
+
+
+def test_problem_columns_and_hostile_file_names(cli, two_keys, tmp_path):
+    old, new = two_keys
+    p = tmp_path / "log\x1b[2J.txt"
+    p.write_text(f"ok {_sealer(old).seal('x')} then {_sealer(new).seal('y')}\n")
+    proc = cli("unseal", "--key", old, p)
+    assert proc.returncode == 1
+    assert proc.stdout.startswith(b"ok x then [SEALED:")
+    column = proc.stdout.index(b"[SEALED:") - len("x") + len(_sealer(old).seal("x")) + 1
+    assert f"log\\x1b[2J.txt:1:{column}: token left sealed".encode() in proc.stderr
+    assert b"\x1b" not in proc.stderr

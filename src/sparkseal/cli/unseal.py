@@ -8,28 +8,47 @@ from typing import BinaryIO
 
 import click
 
+from sparkseal.core.codes import coded
 from sparkseal.core.keys import load_private
-from sparkseal.core.token import Opener
+from sparkseal.core.token import TOKEN_LIKE_RE, Opener
+from sparkseal.scan.terminal import printable
 
 
-def unseal_stream(opener: Opener, src: BinaryIO, out: BinaryIO, name: str) -> tuple[int, int]:
+def unseal_stream(
+    opener: Opener, src: BinaryIO, out: BinaryIO, name: str, raw: bool = False
+) -> tuple[int, int]:
     """Copy ``src`` to ``out`` opening tokens; returns ``(opened, failed)``.
 
     Works line by line (tokens never span lines) and byte for byte: bytes that
-    are not valid UTF-8 pass through unchanged.
+    are not valid UTF-8 pass through unchanged. Opened plaintext is whoever's
+    data went into the job, so unless ``raw`` its control characters are
+    escaped (:func:`sparkseal.scan.terminal.printable`); the input's own bytes
+    are never changed.
     """
     opened = failed = 0
-    for lineno, raw in enumerate(src, 1):
-        if b"[SEALED:" not in raw:
-            out.write(raw)
+    where = printable(name, keep_newlines=False)
+    for lineno, line in enumerate(src, 1):
+        if b"[SEALED:" not in line:
+            out.write(line)
             continue
-        text = raw.decode("utf-8", "surrogateescape")
-        new, problems = opener.unseal_text(text)
-        out.write(new.encode("utf-8", "surrogateescape"))
-        opened += text.count("[SEALED:") - len(problems)
-        for p in problems:
-            failed += 1
-            click.echo(f"{name}:{lineno}:{p.offset + 1}: token left sealed: {p.reason}", err=True)
+        text = line.decode("utf-8", "surrogateescape")
+        pieces: list[str] = []
+        pos = 0
+        for m in TOKEN_LIKE_RE.finditer(text):
+            pieces.append(text[pos : m.start()])
+            pos = m.end()
+            token = m.group(0)
+            plain, problems = opener.unseal_text(token)
+            if plain != token:  # opened (a token never opens to itself)
+                opened += 1
+                plain = plain if raw else printable(plain)
+            pieces.append(plain)
+            for p in problems:
+                failed += 1
+                column = m.start() + p.offset + 1
+                click.echo(f"{where}:{lineno}:{column}: token left sealed: {p.reason}", err=True)
+        pieces.append(text[pos:])
+        out.write("".join(pieces).encode("utf-8", "surrogateescape"))
     return opened, failed
 
 
@@ -42,26 +61,48 @@ def unseal_stream(opener: Opener, src: BinaryIO, out: BinaryIO, name: str) -> tu
     type=click.Path(path_type=Path),
     help="Private key file (sparkseal.key). Repeat for several keys, e.g. after rotation.",
 )
+@click.option(
+    "--raw",
+    is_flag=True,
+    help="Write opened plaintext exactly, control characters included (for a file or a "
+    "pipe; refused when stdout is a terminal, SS307).",
+)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def unseal(key_files: tuple[Path, ...], files: tuple[Path, ...]) -> None:
+def unseal(key_files: tuple[Path, ...], raw: bool, files: tuple[Path, ...]) -> None:
     """Print FILES (or stdin) with every sealed token replaced by its plaintext.
 
-    Everything that is not a token is printed byte for byte. Tokens that cannot
-    be opened (no matching key, corrupted, truncated) are left as they are and
-    reported on stderr; the exit code is then 1. Unreadable inputs give 2.
+    \b
+    Everything that is not a token is printed byte for byte. In opened
+    plaintext, control characters are shown escaped (ESC as \\x1b, CR as
+    \\r, bidi overrides as \\u202e) so sealed data cannot drive your
+    terminal; newline and tab are kept, so tracebacks read as usual. --raw
+    writes the plaintext exactly, to a file or pipe.
+
+    Tokens that cannot be opened (no matching key, corrupted, truncated) are
+    left as they are and reported on stderr as FILE:LINE:COLUMN; the exit code
+    is then 1. Unreadable inputs give 2.
     """
-    opener = Opener(load_private(k) for k in key_files)
     out = sys.stdout.buffer
+    if raw and out.isatty():
+        raise click.UsageError(
+            coded(
+                "SS307",
+                "--raw would write control characters from sealed data to a "
+                "terminal; redirect to a file or a pipe",
+            )
+        )
+    opener = Opener(load_private(k) for k in key_files)
     failed = 0
     missing = 0
     if not files:
-        failed += unseal_stream(opener, sys.stdin.buffer, out, "<stdin>")[1]
+        failed += unseal_stream(opener, sys.stdin.buffer, out, "<stdin>", raw)[1]
     for path in files:
         try:
             with path.open("rb") as src:
-                failed += unseal_stream(opener, src, out, str(path))[1]
+                failed += unseal_stream(opener, src, out, str(path), raw)[1]
         except OSError as exc:
-            click.echo(f"{path}: cannot read: {exc.strerror or exc}", err=True)
+            where = printable(str(path), keep_newlines=False)
+            click.echo(f"{where}: cannot read: {exc.strerror or exc}", err=True)
             missing += 1
     out.flush()
     if failed:

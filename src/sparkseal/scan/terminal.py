@@ -14,9 +14,12 @@ from __future__ import annotations
 import unicodedata
 
 _KEEP = frozenset("\n\t")
+_SHORT = {"\r": "\\r", "\n": "\\n", "\t": "\\t"}
 
 
 def _escape(ch: str) -> str:
+    if ch in _SHORT:
+        return _SHORT[ch]
     n = ord(ch)
     if n < 0x100:
         return f"\\x{n:02x}"
