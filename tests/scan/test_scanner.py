@@ -1,4 +1,5 @@
 import json
+import os
 
 import pytest
 
@@ -80,3 +81,24 @@ def test_binary_files(tmp_path, name):
     p = tmp_path / name
     p.write_bytes(b"\x00\xff" * 1000 + b"bob@example.com" + b"\x00" * 10)
     assert [f.kind for f in Scanner().scan([p]).findings] == ["email"]
+
+
+def test_progress_moves_while_a_compressed_file_is_read(tmp_path):
+    import zlib
+
+    data = "\n".join(os.urandom(40).hex() for _ in range(100_000)).encode()
+    p = tmp_path / "events.zlib"
+    p.write_bytes(zlib.compress(data, 1))
+    q = tmp_path / "plain.log"
+    q.write_text("x\n")
+    steps: list[int] = []
+    totals: list[int] = []
+
+    def progress(total: int):
+        totals.append(total)
+        return steps.append
+
+    Scanner(jobs=1).scan([p, q], progress=progress)
+    size = p.stat().st_size + q.stat().st_size
+    assert totals == [size] and sum(steps) == size
+    assert len([s for s in steps if s > 0]) >= 3  # not one jump at the end of the file
