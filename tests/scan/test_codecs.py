@@ -139,3 +139,16 @@ def test_values_across_decoder_chunks_are_found(tmp_path, codec, monkeypatch):
     assert detect_codec(p.read_bytes()[:16]) == codec
     got = {(f.kind, f.line, f.count) for f in Scanner(jobs=1).scan([p]).findings}
     assert got == {("ssn", 8, 15), ("email", 8, 15)}
+
+
+@pytest.mark.parametrize("codec", ["zstd", "lz4-frame"])
+def test_skippable_frames_are_scanned(tmp_path, codec):
+    hidden = b"hidden " + SSN + b"\n"
+    skip = struct.pack("<II", 0x184D2A5A, len(hidden)) + hidden
+    p = tmp_path / "f"
+    p.write_bytes(ENCODERS[codec](b"ok\n") + skip + ENCODERS[codec](b"fine\n") + skip)
+    report = Scanner(jobs=1).scan([p])
+    assert [(f.kind, f.count) for f in report.findings] == [("ssn", 2)]
+    assert report.errors == []
+    text = b"".join(open_decoded(p)[1])
+    assert b"ok\n" in text and b"fine\n" in text

@@ -115,7 +115,70 @@ def snappy_framed_stream(fh: BinaryIO) -> Iterator[bytes]:
         raise CorruptStream(f"snappy framed: {exc}") from None
 
 
+def _skippable(head: bytes) -> int | None:
+    """Length of a zstd/lz4 skippable frame's data if ``head`` starts one (magic 0x184D2A5?)."""
+    if len(head) >= 8 and head[1:4] == b"\x2a\x4d\x18" and head[0] & 0xF0 == 0x50:
+        return int.from_bytes(head[4:8], "little")
+    return None
+
+
+def _zstd_frame_end(fh: BinaryIO, start: int) -> int:
+    """Offset just past the zstd frame at ``start``, from its headers only (RFC 8878)."""
+    fh.seek(start + 4)
+    desc = _read_exact(fh, 1, "zstd")[0]
+    fcs_flag, single, checksum, did_flag = desc >> 6, desc & 0x20, desc & 0x04, desc & 0x03
+    fcs = (1 if single else 0, 2, 4, 8)[fcs_flag]
+    pos = start + 5 + (0 if single else 1) + (0, 1, 2, 4)[did_flag] + fcs
+    while True:
+        fh.seek(pos)
+        header = int.from_bytes(_read_exact(fh, 3, "zstd"), "little")
+        size = 1 if (header >> 1) & 3 == 1 else header >> 3
+        pos += 3 + size
+        if header & 1:
+            return pos + (4 if checksum else 0)
+
+
+def zstd_skippable_frames(fh: BinaryIO) -> list[tuple[int, int]]:
+    """``(offset, length)`` of the data of every skippable frame in a seekable zstd file.
+
+    The decoder passes over such frames silently; the scanner reads them raw.
+    Stops at the first thing it cannot parse (decoding then reports it).
+    """
+    found: list[tuple[int, int]] = []
+    pos = 0
+    try:
+        while True:
+            fh.seek(pos)
+            head = fh.read(8)
+            if len(head) < 4:
+                break
+            skip = _skippable(head)
+            if skip is not None:
+                found.append((pos + 8, skip))
+                pos += 8 + skip
+            elif head[:4] == b"\x28\xb5\x2f\xfd":
+                pos = _zstd_frame_end(fh, pos)
+            else:
+                break
+    except CorruptStream:
+        pass
+    finally:
+        fh.seek(0)
+    return found
+
+
+def _ranges(fh: BinaryIO, ranges: list[tuple[int, int]]) -> Iterator[bytes]:
+    for offset, length in ranges:
+        fh.seek(offset)
+        while length > 0 and (data := fh.read(min(length, READ_SIZE))):
+            length -= len(data)
+            yield data
+        yield b"\n"
+
+
 def zstd_stream(fh: BinaryIO) -> Iterator[bytes]:
+    """zstd frames back to back; the data of skippable frames is yielded after them."""
+    skippable = zstd_skippable_frames(fh) if fh.seekable() else []
     dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_WINDOW_MAX)
     reader = dctx.stream_reader(fh, read_size=READ_SIZE, read_across_frames=True)
     try:
@@ -123,6 +186,9 @@ def zstd_stream(fh: BinaryIO) -> Iterator[bytes]:
             yield chunk
     except zstandard.ZstdError as exc:
         raise CorruptStream(f"zstd: {exc}") from None
+    if skippable:
+        yield b"\n"
+        yield from _ranges(fh, skippable)
 
 
 def _gzip_header_len(buf: bytes) -> int | None:
@@ -196,6 +262,20 @@ def lz4_frame_stream(fh: BinaryIO) -> Iterator[bytes]:
             if not data:
                 break
             if d is None:
+                if len(data) < 8:
+                    data += fh.read(8 - len(data))
+                skip = _skippable(data)
+                if skip is not None:  # the decoder would pass over it: scan it raw
+                    rest = data[8:]
+                    while skip > 0:
+                        rest = rest or fh.read(min(skip, READ_SIZE))
+                        if not rest:
+                            raise CorruptStream("lz4 frame: truncated skippable frame")
+                        piece, rest = rest[:skip], rest[skip:]
+                        yield piece
+                        skip -= len(piece)
+                    pending = rest
+                    continue
                 d = lz4.frame.LZ4FrameDecompressor()
             while True:
                 out = d.decompress(data, max_length=OUT_MAX)
