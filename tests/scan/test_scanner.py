@@ -102,3 +102,12 @@ def test_progress_moves_while_a_compressed_file_is_read(tmp_path):
     size = p.stat().st_size + q.stat().st_size
     assert totals == [size] and sum(steps) == size
     assert len([s for s in steps if s > 0]) >= 3  # not one jump at the end of the file
+
+
+def test_parallel_split_of_a_file_without_newlines(tmp_path, monkeypatch):
+    monkeypatch.setattr(scanner_mod, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(scanner_mod, "MAX_LINE_CARRY", 4096)
+    p = tmp_path / "one-line.log"
+    p.write_bytes(b"z" * 20_000 + b" 078-05-1120 " + b"z" * 20_000)
+    report = Scanner(jobs=2).scan([p])  # falls back to one process: no newline to cut at
+    assert [(f.kind, f.line) for f in report.findings] == [("ssn", 1)]

@@ -172,15 +172,24 @@ class Scanner:
             self._pool = multiprocessing.get_context("fork").Pool(self.jobs)
         return self._pool
 
-    def _scan_plain_parallel(self, path: Path, size: int) -> dict:
-        """Split a big plain file at newlines; each worker reads its own range."""
+    def _split_at_newlines(self, path: Path, size: int) -> list[int] | None:
+        """Range bounds at newlines, or None if a cut point has no newline near it."""
         bounds = [0]
         with path.open("rb") as fh:
             for i in range(1, self.jobs):
                 fh.seek(size * i // self.jobs)
-                fh.readline()
+                line = fh.readline(MAX_LINE_CARRY)  # bounded: a file may have no newline
+                if not line.endswith(b"\n") and fh.tell() < size:
+                    return None
                 bounds.append(max(fh.tell(), bounds[-1]))
         bounds.append(size)
+        return bounds
+
+    def _scan_plain_parallel(self, path: Path, size: int) -> dict | None:
+        """Split a big plain file at newlines; each worker reads its own range."""
+        bounds = self._split_at_newlines(path, size)
+        if bounds is None:
+            return None
         args = [
             (self.chunk_scanner, str(path), a, b, self.overlap)
             for a, b in itertools.pairwise(bounds)
@@ -212,9 +221,11 @@ class Scanner:
                 done = pos
 
         try:
+            parallel = None
             if codec == "plain" and self.jobs > 1 and st.st_size >= PARALLEL_MIN_BYTES:
-                chunks.close()
-                merged = self._scan_plain_parallel(path, st.st_size)
+                parallel = self._scan_plain_parallel(path, st.st_size)
+            if parallel is not None:
+                merged = parallel
                 report.bytes_read += st.st_size
             else:
                 for chunk, line in _line_chunks(chunks, self.overlap):
