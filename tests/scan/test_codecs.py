@@ -11,6 +11,8 @@ import lz4.frame
 import pytest
 import snappy
 import zstandard
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sparkseal.scan import codecs
 from sparkseal.scan.codecs import CorruptStream
@@ -124,7 +126,23 @@ def test_pyspark_frame_keeps_bytes_after_its_zlib_stream():
     assert out == b"pickled  raw " + SSN
     plain = b"not compressed " + SSN
     framed = struct.pack(">i", len(plain)) + plain
-    assert b"".join(codecs.pyspark_frames_stream(io.BytesIO(framed))) == plain
+    assert b"".join(codecs.pyspark_frames_stream(io.BytesIO(framed))) == framed  # header too
+    # A frame that ends inside its zlib stream: its bytes are scanned as they are.
+    cut = b"x\x9c\x12\x08\x18 " + SSN
+    framed = struct.pack(">i", len(cut)) + cut
+    assert b"".join(codecs.pyspark_frames_stream(io.BytesIO(framed))).endswith(framed)
+
+
+@pytest.mark.parametrize("codec", sorted(ENCODERS))
+def test_a_stream_that_ends_early_is_scanned_decoded_and_raw(tmp_path, codec):
+    data = b"".join(b"%06d line mail bob@example.com\n" % i for i in range(20_000))
+    p = tmp_path / "f"
+    full = ENCODERS[codec](data)
+    p.write_bytes(full[: len(full) // 2])  # an event log still being written
+    report = Scanner(jobs=1).scan([p])
+    assert {f.kind for f in report.findings} == {"email"}  # the decoded part
+    assert report.errors == []  # every byte was scanned, decoded or raw
+    assert [e.code for e in report.notices] in ([], ["SS308"])
 
 
 @pytest.mark.parametrize("codec", sorted(ENCODERS))
@@ -152,3 +170,27 @@ def test_skippable_frames_are_scanned(tmp_path, codec):
     assert report.errors == []
     text = b"".join(open_decoded(p)[1])
     assert b"ok\n" in text and b"fine\n" in text
+
+
+MAGICS = [
+    b"\x28\xb5\x2f\xfd",
+    b"LZ4Block",
+    b"\x04\x22\x4d\x18",
+    b"\x82SNAPPY\x00",
+    b"\xff\x06\x00\x00sNaPpY",
+    b"\x1f\x8b",
+    b"\x78\x9c",
+    b"\x00\x00\x00\x10\x78\x9c",
+]
+
+
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(magic=st.sampled_from(MAGICS), body=st.binary(max_size=200))
+def test_garbage_after_any_magic_is_scanned_never_raised(tmp_path, magic, body):
+    p = tmp_path / "fuzz"
+    p.write_bytes(magic + body + b" 078-05-1120 ")
+    report = Scanner(jobs=1).scan([p])
+    assert "ssn" in {f.kind for f in report.findings}
+    assert all(e.code == "SS303" for e in report.errors)

@@ -30,3 +30,11 @@ def test_kind_selection():
 
 def test_ip_at_the_very_start():
     assert [h.value for h in Detectors(["ipv4"]).find(b"10.1.2.3 x")] == [b"10.1.2.3"]
+
+
+def test_a_candidate_that_fails_validation_hides_nothing():
+    # "2000 078-05-1120" looks like a card number and fails Luhn; the SSN in it counts.
+    hits = {(h.kind, h.value) for h in Detectors().find(b"id 2000 078-05-1120 x")}
+    assert hits == {("ssn", b"078-05-1120")}
+    hits = {(h.kind, h.value) for h in Detectors().find(b"n 5000 4111 1111 1111 1111 x")}
+    assert ("card", b"4111 1111 1111 1111") in hits

@@ -49,3 +49,4 @@ _register("SS304", "decompressed output passed the scan's size cap; the rest was
 _register("SS305", "a symlink is dangling or loops back; there is nothing behind it to scan")
 _register("SS306", "not a regular file (FIFO, socket, device) inside a directory; skipped")
 _register("SS307", "unseal --raw refused: standard output is a terminal")
+_register("SS308", "a compressed stream ends early; decoded part and raw bytes scanned")

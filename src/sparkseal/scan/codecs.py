@@ -36,6 +36,11 @@ class CorruptStream(Exception):
     """A compressed stream that does not decode; the message says which codec."""
 
 
+class TruncatedStream(CorruptStream):
+    """A stream that ends before its end mark (a log still being written, or bytes
+    made to look compressed): what decoded was yielded; the raw bytes must be scanned."""
+
+
 def file_chunks(fh: BinaryIO, size: int = 8 << 20) -> Iterator[bytes]:
     while chunk := fh.read(size):
         yield chunk
@@ -44,7 +49,7 @@ def file_chunks(fh: BinaryIO, size: int = 8 << 20) -> Iterator[bytes]:
 def _read_exact(fh: BinaryIO, n: int, what: str) -> bytes:
     data = fh.read(n)
     if len(data) < n:
-        raise CorruptStream(f"{what}: truncated")
+        raise TruncatedStream(f"{what}: ends early")
     return data
 
 
@@ -54,7 +59,9 @@ def lz4_block_stream(fh: BinaryIO) -> Iterator[bytes]:
         header = fh.read(21)
         if not header:
             return
-        if len(header) < 21 or header[:8] != b"LZ4Block":
+        if len(header) < 21:
+            raise TruncatedStream("lz4 block stream: ends early")
+        if header[:8] != b"LZ4Block":
             raise CorruptStream("lz4 block stream: bad block header")
         method = header[8] & 0xF0
         comp_len, raw_len = struct.unpack("<ii", header[9:17])
@@ -91,7 +98,7 @@ def snappy_java_stream(fh: BinaryIO) -> Iterator[bytes]:
         if not head:
             return
         if len(head) < 4:
-            raise CorruptStream("snappy stream: truncated")
+            raise TruncatedStream("snappy stream: ends early")
         (n,) = struct.unpack(">i", head)
         if not 0 <= n <= SNAPPY_BLOCK_MAX:
             raise CorruptStream("snappy stream: block length out of range")
@@ -105,14 +112,36 @@ def snappy_java_stream(fh: BinaryIO) -> Iterator[bytes]:
 
 
 def snappy_framed_stream(fh: BinaryIO) -> Iterator[bytes]:
-    # Chunks hold at most 64 KiB each; small reads keep every burst small.
-    d = snappy.StreamDecompressor()
-    try:
-        for chunk in file_chunks(fh, 1 << 16):
-            yield d.decompress(chunk)
-        d.flush()
-    except Exception as exc:
-        raise CorruptStream(f"snappy framed: {exc}") from None
+    """The snappy framing format: [type(1) length(3 LE) data]*, data at most 16 MiB.
+
+    Decoded here rather than by a library so that nothing is passed over:
+    skippable and padding chunks are yielded raw, reserved ones are corrupt.
+    """
+    while head := fh.read(4):
+        if len(head) < 4:
+            raise TruncatedStream("snappy framed: ends early")
+        kind, n = head[0], int.from_bytes(head[1:], "little")
+        data = _read_exact(fh, n, "snappy framed")
+        if kind == 0xFF:
+            if data != b"sNaPpY":
+                raise CorruptStream("snappy framed: bad stream identifier")
+        elif kind in (0x00, 0x01):
+            if n < 4:
+                raise CorruptStream("snappy framed: bad chunk")
+            body = data[4:]  # after the CRC-32C, not checked: scanning needs no integrity
+            if kind == 0x01:
+                yield body
+                continue
+            if _snappy_length(body) > 1 << 16:
+                raise CorruptStream("snappy framed: chunk length out of range")
+            try:
+                yield snappy.uncompress(body)
+            except Exception as exc:
+                raise CorruptStream(f"snappy framed: {exc}") from None
+        elif kind >= 0x80:  # skippable and padding: the decoder would drop them
+            yield data
+        else:
+            raise CorruptStream(f"snappy framed: reserved chunk type {kind:#x}")
 
 
 def _skippable(head: bytes) -> int | None:
@@ -138,18 +167,24 @@ def _zstd_frame_end(fh: BinaryIO, start: int) -> int:
             return pos + (4 if checksum else 0)
 
 
-def zstd_skippable_frames(fh: BinaryIO) -> list[tuple[int, int]]:
-    """``(offset, length)`` of the data of every skippable frame in a seekable zstd file.
+def zstd_skippable_frames(fh: BinaryIO) -> tuple[list[tuple[int, int]], bool]:
+    """``(offset, length)`` of the data of every skippable frame in a seekable zstd
+    file, and whether the last frame ends exactly at the end of the file.
 
-    The decoder passes over such frames silently; the scanner reads them raw.
+    The decoder passes over skippable frames silently; the scanner reads them raw.
     Stops at the first thing it cannot parse (decoding then reports it).
     """
     found: list[tuple[int, int]] = []
     pos = 0
+    size = fh.seek(0, 2)
+    complete = False
     try:
-        while True:
+        while pos <= size:
             fh.seek(pos)
             head = fh.read(8)
+            if not head:
+                complete = True
+                break
             if len(head) < 4:
                 break
             skip = _skippable(head)
@@ -164,7 +199,7 @@ def zstd_skippable_frames(fh: BinaryIO) -> list[tuple[int, int]]:
         pass
     finally:
         fh.seek(0)
-    return found
+    return found, complete
 
 
 def _ranges(fh: BinaryIO, ranges: list[tuple[int, int]]) -> Iterator[bytes]:
@@ -178,7 +213,7 @@ def _ranges(fh: BinaryIO, ranges: list[tuple[int, int]]) -> Iterator[bytes]:
 
 def zstd_stream(fh: BinaryIO) -> Iterator[bytes]:
     """zstd frames back to back; the data of skippable frames is yielded after them."""
-    skippable = zstd_skippable_frames(fh) if fh.seekable() else []
+    skippable, complete = zstd_skippable_frames(fh) if fh.seekable() else ([], True)
     dctx = zstandard.ZstdDecompressor(max_window_size=ZSTD_WINDOW_MAX)
     reader = dctx.stream_reader(fh, read_size=READ_SIZE, read_across_frames=True)
     try:
@@ -189,6 +224,8 @@ def zstd_stream(fh: BinaryIO) -> Iterator[bytes]:
     if skippable:
         yield b"\n"
         yield from _ranges(fh, skippable)
+    if not complete:
+        raise TruncatedStream("zstd: ends early")
 
 
 def _gzip_header_len(buf: bytes) -> int | None:
@@ -248,6 +285,7 @@ def inflate_stream(fh: BinaryIO, wbits: int) -> Iterator[bytes]:
                     break
         if d is not None:
             yield d.flush()  # a stream cut short (still being written): what is there
+            raise TruncatedStream(f"{what}: ends early")
     except zlib.error as exc:
         raise CorruptStream(f"{what}: {exc}") from None
 
@@ -270,7 +308,7 @@ def lz4_frame_stream(fh: BinaryIO) -> Iterator[bytes]:
                     while skip > 0:
                         rest = rest or fh.read(min(skip, READ_SIZE))
                         if not rest:
-                            raise CorruptStream("lz4 frame: truncated skippable frame")
+                            raise TruncatedStream("lz4 frame: ends early")
                         piece, rest = rest[:skip], rest[skip:]
                         yield piece
                         skip -= len(piece)
@@ -289,6 +327,8 @@ def lz4_frame_stream(fh: BinaryIO) -> Iterator[bytes]:
                 data = b""
     except RuntimeError as exc:
         raise CorruptStream(f"lz4 frame: {exc}") from None
+    if d is not None:
+        raise TruncatedStream("lz4 frame: ends early")
 
 
 def pyspark_frames_stream(fh: BinaryIO) -> Iterator[bytes]:
@@ -304,16 +344,19 @@ def pyspark_frames_stream(fh: BinaryIO) -> Iterator[bytes]:
                 yield head
             return
         (n,) = struct.unpack(">i", head)
-        yield from _frame(fh, max(n, 0))
+        yield from _frame(fh, head, max(n, 0))
 
 
-def _frame(fh: BinaryIO, n: int) -> Iterator[bytes]:
+def _frame(fh: BinaryIO, head: bytes, n: int) -> Iterator[bytes]:
+    """One frame: decoded if it is a zlib stream, else its bytes, length header
+    included (then it was no frame: the header may be part of the text)."""
+    start = fh.tell() if fh.seekable() else None
     d = zlib.decompressobj()
-    raw = False
+    raw = produced = False
     while n > 0:
         data = fh.read(min(n, READ_SIZE))
         if not data:
-            return
+            break
         n -= len(data)
         while data and not raw:
             try:
@@ -322,10 +365,26 @@ def _frame(fh: BinaryIO, n: int) -> Iterator[bytes]:
                 raw = True
                 break
             if out:
+                produced = True
                 yield out
             if d.eof:
                 data, raw = d.unused_data, True
                 break
             data = d.unconsumed_tail
         if raw and data:
-            yield data
+            yield data if produced else head + data
+            produced = True
+    if raw or d.eof:
+        return
+    # The frame ended inside its zlib stream: its bytes were consumed but not all
+    # decoded. Scan them as they are.
+    if start is None:
+        raise TruncatedStream("pyspark frames: a frame ends inside its zlib stream")
+    end = fh.tell()
+    yield head
+    fh.seek(start)
+    remaining = end - start
+    while remaining > 0 and (data := fh.read(min(remaining, READ_SIZE))):
+        remaining -= len(data)
+        yield data
+    fh.seek(end)

@@ -76,14 +76,20 @@ class Detectors:
         """Distinct validated values in ``buf`` with their occurrence counts."""
         counts: dict[tuple[str, bytes], int] = {}
         if self._re2 is not None:
-            for m in self._re2.finditer(buf):
+            # A candidate that fails validation must not hide a value inside it
+            # ("2000 078-05-1120" is no card, but holds an SSN): search again from
+            # its next byte. A validated value is consumed whole.
+            pos = 0
+            while (m := self._re2.search(buf, pos)) is not None:
                 groups = m.groups()
-                for i, value in enumerate(groups):
-                    if value is not None:
-                        if self._validators[i](value):
-                            key = (self._order[i], value)
-                            counts[key] = counts.get(key, 0) + 1
-                        break
+                i = next(k for k, v in enumerate(groups) if v is not None)
+                value = groups[i]
+                if self._validators[i](value):
+                    key = (self._order[i], value)
+                    counts[key] = counts.get(key, 0) + 1
+                    pos = max(m.end(), m.start() + 1)
+                else:
+                    pos = m.start() + 1
         if self._ipv4:
             for octets, n in Counter(_IPV4.findall(b"\n" + buf)).items():
                 parts = (octets[0] or octets[1] or octets[2], *octets[3:])

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from sparkseal.scan.detectors import KINDS
 from sparkseal.scan.matching import DEFAULT_ALLOW, ChunkScanner, canary_forms, mask
-from sparkseal.scan.sources import CorruptStream, Decoded, open_decoded
+from sparkseal.scan.sources import CorruptStream, Decoded, TruncatedStream, open_decoded
 from sparkseal.scan.walk import iter_files
 
 __all__ = [
@@ -233,6 +233,8 @@ class Scanner:
                     _merge(merged, self.chunk_scanner.scan((chunk, line)))
                     moved()
                 self._check_cap(path, chunks, report)
+        except TruncatedStream as exc:
+            self._scan_raw(path, chunks, report, merged, str(exc), truncated=True)
         except CorruptStream as exc:
             self._scan_raw(path, chunks, report, merged, str(exc))
         except OSError as exc:
@@ -256,16 +258,29 @@ class Scanner:
             )
 
     def _scan_raw(
-        self, path: Path, chunks: Decoded, report: Report, merged: dict, why: str
+        self,
+        path: Path,
+        chunks: Decoded,
+        report: Report,
+        merged: dict,
+        why: str,
+        truncated: bool = False,
     ) -> None:
-        """A stream that does not decode: what decoded was scanned; now the raw bytes."""
+        """A stream that does not decode: what decoded was scanned; now the raw bytes.
+
+        A stream that merely ends early (an event log still being written) is a
+        notice: every byte in the file is then scanned, decoded or raw.
+        """
         if not chunks.seekable:
             msg = f"cannot decompress ({why}); a pipe cannot be re-read raw: rest not scanned"
             report.errors.append(ScanError(str(path), msg))
             return
-        report.errors.append(
-            ScanError(str(path), f"cannot decompress ({why}); scanned raw", "SS303")
-        )
+        if truncated:
+            msg = f"{why} (still being written?); decoded part and raw bytes scanned"
+            report.notices.append(ScanError(str(path), msg, "SS308"))
+        else:
+            msg = f"cannot decompress ({why}); scanned raw"
+            report.errors.append(ScanError(str(path), msg, "SS303"))
         try:
             with path.open("rb") as fh:
                 pieces = iter(lambda: fh.read(CHUNK_SIZE), b"")

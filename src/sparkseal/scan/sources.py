@@ -10,6 +10,7 @@ file name. Decoding is streamed in bounded memory (:mod:`sparkseal.scan.codecs`)
 
 from __future__ import annotations
 
+import contextlib
 import io
 import struct
 import zlib
@@ -18,11 +19,12 @@ from pathlib import Path
 from typing import BinaryIO
 
 from sparkseal.scan import codecs
-from sparkseal.scan.codecs import CorruptStream
+from sparkseal.scan.codecs import CorruptStream, TruncatedStream
 
 __all__ = [
     "CorruptStream",
     "Decoded",
+    "TruncatedStream",
     "detect_codec",
     "open_decoded",
     "read_decoded",
@@ -121,14 +123,22 @@ class Decoded:
 
     def _chunks(self) -> Iterator[bytes]:
         with self._fh:
-            for chunk in _STREAMS[self.codec](self._fh):
-                if self._max is not None and self.decoded + len(chunk) > self._max:
-                    yield chunk[: self._max - self.decoded]
-                    self.decoded, self.capped = self._max, True
-                    return
-                self.decoded += len(chunk)
-                if chunk:
-                    yield chunk
+            try:
+                yield from self._capped()
+            except (OSError, CorruptStream):
+                raise
+            except Exception as exc:  # a decoder's own error type: the input is corrupt
+                raise CorruptStream(f"{self.codec}: {type(exc).__name__}: {exc}") from None
+
+    def _capped(self) -> Iterator[bytes]:
+        for chunk in _STREAMS[self.codec](self._fh):
+            if self._max is not None and self.decoded + len(chunk) > self._max:
+                yield chunk[: self._max - self.decoded]
+                self.decoded, self.capped = self._max, True
+                return
+            self.decoded += len(chunk)
+            if chunk:
+                yield chunk
 
     def __iter__(self) -> Iterator[bytes]:
         return self._gen
@@ -163,8 +173,10 @@ def open_decoded(path: Path, max_decoded: int | None = None) -> tuple[str, Decod
 
 
 def read_decoded(path: Path) -> bytes:
-    """The whole decoded content of ``path`` (tests and small files)."""
+    """The whole decoded content of ``path`` (tests and small files); a stream that
+    ends early gives what decoded."""
     buf = io.BytesIO()
-    for chunk in open_decoded(path)[1]:
-        buf.write(chunk)
+    with contextlib.suppress(TruncatedStream):
+        for chunk in open_decoded(path)[1]:
+            buf.write(chunk)
     return buf.getvalue()
