@@ -2,7 +2,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import zlib
 
 
@@ -56,24 +55,36 @@ def _zlib_bomb(path, gib: float, tail: bytes) -> int:
     return n * len(block) + len(tail)
 
 
-def _run_measured(*args) -> tuple[int, bytes, bytes, int]:
+# A small fresh interpreter starts the CLI and reports its children's peak RSS: measured
+# from pytest itself, a forked child's peak would include pytest's own pages at fork time.
+_TRAMPOLINE = """
+import os, resource, subprocess, sys
+rc = subprocess.run(sys.argv[1:], check=False).returncode
+with open(os.environ["RSS_OUT"], "w") as out:
+    out.write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss))
+sys.exit(rc)
+"""
+
+
+def _run_measured(tmp_path, *args) -> tuple[int, bytes, bytes, int]:
     """Run the CLI; returns (exit code, stdout, stderr, peak RSS in bytes of that process)."""
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "sparkseal.cli.main", *map(str, args)], stdout=out, stderr=err
-        )
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return proc.returncode, out.read(), err.read(), usage.ru_maxrss * 1024
+    rss_out = tmp_path / "rss"
+    proc = subprocess.run(
+        [sys.executable, "-c", _TRAMPOLINE, sys.executable, "-m", "sparkseal.cli.main"]
+        + [str(a) for a in args],
+        capture_output=True,
+        env={**os.environ, "RSS_OUT": str(rss_out)},
+        timeout=300,
+        check=False,
+    )
+    return proc.returncode, proc.stdout, proc.stderr, int(rss_out.read_text()) * 1024
 
 
 def test_a_1gib_compression_bomb_is_scanned_in_bounded_memory(tmp_path):
     bomb = tmp_path / "events"
     decoded = _zlib_bomb(bomb, 1, b"tail 078-05-1120\n")
     assert decoded >= 1 << 30 and bomb.stat().st_size * 200 < decoded
-    rc, out, err, rss = _run_measured("scan", "--jobs", "1", bomb)
+    rc, out, err, rss = _run_measured(tmp_path, "scan", "--jobs", "1", bomb)
     print(f"1 GiB zlib bomb ({bomb.stat().st_size} bytes on disk): peak RSS {rss / 1e6:.0f} MB")
     assert rc == 1, err
     assert b": SS301: ssn 0*********0 [zlib]" in out  # the very end was reached
