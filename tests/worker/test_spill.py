@@ -160,10 +160,36 @@ def test_forked_child_gets_its_own_key(tmp_path):
     assert _read(ser, p) == DATA[:10]
 
 
-def test_empty_file_reads_as_empty(ser, tmp_path):
-    # An emptied file yields nothing and unpickles nothing: there is no data to trust.
-    p = tmp_path / "empty"
-    p.write_bytes(b"")
-    assert _read(ser, p) == []
+def test_emptied_file_fails_instead_of_reading_as_no_records(ser, tmp_path):
+    p = tmp_path / "spill"
     _write(ser, p, DATA[:10])
-    assert _read(ser, p) == DATA[:10]
+    with open(p, "r+b") as f:
+        f.truncate(0)
+    with pytest.raises(SpillIntegrityError, match="is empty"):
+        _read(ser, p)
+    p.unlink()  # a fresh empty file at the same path is no better
+    p.write_bytes(b"")
+    with pytest.raises(SpillIntegrityError, match="is empty"):
+        _read(ser, p)
+
+
+def test_file_without_records_still_reads_back(ser, tmp_path):
+    p = tmp_path / "none"
+    _write(ser, p, [])
+    assert p.stat().st_size == HEADER
+    assert _read(ser, p) == []
+
+
+@pytest.mark.parametrize("how", ["rename", "hard-link"])
+def test_spill_file_moved_over_another(ser, tmp_path, how, unpickles):
+    a, b = tmp_path / "a", tmp_path / "b"
+    _write(ser, a, DATA[:100])
+    _write(ser, b, DATA[100:200])
+    b.unlink()
+    if how == "rename":
+        a.rename(b)
+    else:
+        os.link(a, b)
+    with pytest.raises(SpillIntegrityError, match="renamed or linked"):
+        _read(ser, b)
+    assert unpickles == []

@@ -11,9 +11,16 @@ generated inside the worker process, which never leaves its memory: spill files
 are written and read by the same process, so there is nothing to distribute,
 and they are unreadable once the process exits. Each frame's AAD binds it to
 its file (a random id in the file's header, known only to this process) and to
-its position, so a flipped byte, a frame moved within or between files, a file
-replaced by another or a cut file fails with :class:`SpillIntegrityError`
-before anything is unpickled.
+its position, and the file's id to the path and inode it was written at, so a
+flipped byte, a frame moved within or between files, a file replaced, renamed or
+hard-linked over another, or a cut or emptied file fails with
+:class:`SpillIntegrityError` before anything is unpickled. Every spill file has a
+header, even a partition file that received no records, so an empty file is never
+valid.
+
+Results must not change: values leave the worker (task output, ``cache()``) as
+stock PySpark would ship them; ``tests/worker/test_spill_differential.py`` compares
+spilling jobs with and without the patch.
 """
 
 from __future__ import annotations
@@ -42,11 +49,18 @@ MAGIC = b"SSSPILL1"  # "sparkseal spill, version 1"; followed by the file's rand
 
 
 class _FileState:
-    __slots__ = ("frames", "inode")
+    __slots__ = ("frames", "inode", "path")
 
-    def __init__(self, inode: tuple[int, int]) -> None:
+    def __init__(self, inode: tuple[int, int], path: str | None) -> None:
         self.frames = 0
         self.inode = inode
+        self.path = path
+
+
+def _path(stream: IO[bytes]) -> str | None:
+    """The real path a stream was opened at, or None (opened from a descriptor)."""
+    name = getattr(stream, "name", None)
+    return os.path.realpath(name) if isinstance(name, str | bytes) else None
 
 
 class SpillKeys:
@@ -82,7 +96,7 @@ class SpillKeys:
         if file_id is None or stream.tell() == 0:  # a new file (inodes are reused)
             file_id = os.urandom(16)
             self._writing[inode] = file_id
-            self._files[file_id] = _FileState(inode)
+            self._files[file_id] = _FileState(inode, _path(stream))
             stream.write(MAGIC + file_id)
         state = self._files[file_id]
         for payload in payloads:
@@ -97,8 +111,8 @@ class SpillKeys:
         aead = self._ensure()
         name = getattr(stream, "name", "?")
         header = stream.read(len(MAGIC) + 16)
-        if not header:
-            return  # PySpark creates a file per partition; one never written to is empty
+        if not header:  # every spill file gets a header, even one with no records
+            raise SpillIntegrityError(f"spill file {name} is empty: it was emptied or replaced")
         if len(header) < len(MAGIC) + 16 or not header.startswith(MAGIC):
             raise SpillIntegrityError(f"spill file {name} is not a sealed spill file")
         file_id = header[len(MAGIC) :]
@@ -107,6 +121,11 @@ class SpillKeys:
             raise SpillIntegrityError(f"spill file {name} was not written by this worker process")
         if state.inode != self._inode(stream):
             raise SpillIntegrityError(f"spill file {name} was copied from another spill file")
+        path = _path(stream)
+        if state.path is not None and path is not None and path != state.path:
+            raise SpillIntegrityError(
+                f"spill file {name} was renamed or linked from another spill file"
+            )
         index = 0
         while True:
             head = stream.read(4)
@@ -184,24 +203,57 @@ class EncryptedSpillSerializer(BatchedSerializer):
         return "EncryptedSpillSerializer()"
 
 
-def install(shuffle: Any) -> None:
+def _header_empty_partitions(merger: Any, keys: SpillKeys) -> None:
+    """Give every partition file of the merger's last spill a header.
+
+    A merger opens one file per partition and writes only to those with records;
+    with a header in each, an empty file on reading means tampering, not "no records".
+    """
+    directory = merger._get_spill_dir(merger.spills - 1)
+    for i in range(merger.partitions):
+        path = os.path.join(directory, str(i))
+        if os.path.exists(path) and os.path.getsize(path) == 0:
+            with open(path, "r+b") as stream:
+                keys.seal_frames(stream, ())
+
+
+def install(shuffle: Any, keys: SpillKeys = KEYS) -> None:
     """Point ``pyspark.shuffle``'s spill writers and readers at the encrypted serializer."""
 
     def compressed_serializer(serializer: Any = None) -> EncryptedSpillSerializer:
-        return EncryptedSpillSerializer()
+        return EncryptedSpillSerializer(keys=keys)
 
     external_list = shuffle.ExternalList
-    original_open = external_list._open_file
+    originals = shuffle.__dict__.setdefault(
+        "_sparkseal_originals",
+        {
+            "open": external_list._open_file,
+            "spill": {
+                m: m.__dict__["_spill"] for m in (shuffle.ExternalMerger, shuffle.ExternalGroupBy)
+            },
+        },
+    )  # installing again (tests) wraps PySpark's functions, not our wrappers
+    original_open = originals["open"]
+    stored_items = external_list.__iter__  # the stored items; ExternalListOfList flattens
 
     def _open_file(self: Any) -> None:
         original_open(self)
-        self._ser = EncryptedSpillSerializer(batch_size=1024)
+        self._ser = EncryptedSpillSerializer(batch_size=1024, keys=keys)
 
     def __getstate__(self: Any) -> tuple[list[Any], int, bytes]:
-        # Pickled lists leave this process (task output): ship the values, not
-        # bytes sealed with a key that stays here.
-        return list(self), self.count, b""
+        # Pickled lists leave this process (task output, cache): ship the stored
+        # items, as stock PySpark does, not bytes sealed with a key that stays here.
+        return list(stored_items(self)), self.count, b""
+
+    def spill_with_headers(original: Any) -> Any:
+        def _spill(self: Any) -> None:
+            original(self)
+            _header_empty_partitions(self, keys)
+
+        return _spill
 
     shuffle._compressed_serializer = compressed_serializer
     external_list._open_file = _open_file
     external_list.__getstate__ = __getstate__
+    for merger, original in originals["spill"].items():
+        merger._spill = spill_with_headers(original)
