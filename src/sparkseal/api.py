@@ -4,6 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from sparkseal.auth import (
+    AUTH_SECRET_CONF,
+    PLACEHOLDER,
+    check_secret_in_force,
+    launch_environment,
+    secret_environment,
+)
 from sparkseal.conf import jvm_conf, preset_conf, seal_conf, with_boot_dir
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import PolicyLike, load_policy
@@ -83,6 +90,7 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     options = _builder_options(builder)
     check_conf(options, required, "the SparkSession builder")
     preset = preset_conf(loaded, options)
+    secret_env = secret_environment(loaded, options)  # never in the conf: see sparkseal.auth
     install_driver_hooks(loaded)
     for key, value in preset.items():
         if key not in options:  # an explicit setting on the builder is the user's choice
@@ -95,8 +103,10 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     original = builder.getOrCreate
 
     def get_or_create() -> SparkSession:
-        spark = original()
+        with launch_environment(secret_env):
+            spark = original()
         _verify_session(spark, required, loaded.jvm.enabled)
+        check_secret_in_force(spark, preset.get(AUTH_SECRET_CONF) == PLACEHOLDER)
         # Every Python function built from now on carries this environment to its
         # workers; the boot dir covers the planner workers (see sparkseal.worker.boot).
         env = spark.sparkContext.environment

@@ -11,7 +11,13 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
-from sparkseal.core.errors import PolicyError
+from sparkseal.auth import (
+    AUTH_SECRET_CONF,
+    PLACEHOLDER,
+    cluster_secret,
+    needs_shared_secret,
+    refuse_secret_conf,
+)
 from sparkseal.core.policy import Policy, PresetPolicy
 from sparkseal.worker.install import ENV_PUBLIC_KEY, ENV_SPILL_ENCRYPTION
 
@@ -97,6 +103,7 @@ REDACTION_REGEX = (
 def preset_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
     """Spark's own protections with safe settings; every item can be turned off in the policy."""
     p = policy.preset
+    refuse_secret_conf(options, "the Spark conf (a builder setting or --conf)")
     conf: dict[str, str] = {}
     if p.authenticate:
         conf.update(_authentication(p, str(options.get("spark.master", "local[*]"))))
@@ -116,19 +123,11 @@ def preset_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
 
 
 def _authentication(p: PresetPolicy, master: str) -> dict[str, str]:
-    import secrets
-
+    """``spark.authenticate`` on; where Spark insists on a configured secret, only the
+    placeholder goes in the conf (see :mod:`sparkseal.auth` for how the secret travels)."""
     conf = {"spark.authenticate": "true"}
-    if master.startswith("local-cluster"):
-        # Spark generates per-application secrets for local, YARN and Kubernetes only.
-        conf["spark.authenticate.secret"] = secrets.token_hex(32)
-    elif master.startswith("spark://"):
-        secret = os.environ.get(p.authenticate_secret_env or "", "")
-        if not secret:
-            raise PolicyError(
-                "preset.authenticate: a standalone cluster (spark://) authenticates with the "
-                "secret its master and workers share; name the environment variable that "
-                "holds it in [preset] authenticate_secret_env, or set authenticate = false"
-            )
-        conf["spark.authenticate.secret"] = secret
+    if needs_shared_secret(master):
+        if master.startswith("spark://"):
+            cluster_secret(p)  # refuse now, before anything starts, if it is missing
+        conf[AUTH_SECRET_CONF] = PLACEHOLDER
     return conf

@@ -13,6 +13,7 @@ import shutil
 from collections.abc import Sequence
 from pathlib import Path
 
+from sparkseal.auth import secret_environment
 from sparkseal.conf import jvm_conf, preset_conf, seal_conf
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import ENV_POLICY, Policy
@@ -60,11 +61,20 @@ def spark_submit() -> str:
     return found
 
 
-def build_command(policy: Policy, args: Sequence[str]) -> list[str]:
-    """The full ``spark-submit`` command: the user's arguments plus sparkseal's conf."""
+def _conf_with_master(args: Sequence[str]) -> tuple[dict[str, str], dict[str, str], list[str]]:
+    """The user's conf, the same with ``--master`` folded in, and the other arguments."""
     user_conf, rest = split_conf(args)
     master = next((rest[i + 1] for i, a in enumerate(rest[:-1]) if a == "--master"), None)
-    with_master = {**user_conf, "spark.master": master} if master else user_conf
+    return user_conf, ({**user_conf, "spark.master": master} if master else user_conf), rest
+
+
+def build_command(policy: Policy, args: Sequence[str]) -> list[str]:
+    """The full ``spark-submit`` command: the user's arguments plus sparkseal's conf.
+
+    It never holds the authentication secret (every local user can read a command
+    line): that goes in the environment, see :func:`submit_env`.
+    """
+    user_conf, with_master, rest = _conf_with_master(args)
     conf = {k: v for k, v in preset_conf(policy, with_master).items() if k not in user_conf}
     conf.update(user_conf)
     for key, value in seal_conf(policy).items():
@@ -76,9 +86,12 @@ def build_command(policy: Policy, args: Sequence[str]) -> list[str]:
     return [spark_submit(), *confs, *rest]
 
 
-def submit_env(policy: Policy) -> dict[str, str]:
-    """The environment for spark-submit: the job's harden() finds the same policy."""
+def submit_env(policy: Policy, args: Sequence[str]) -> dict[str, str]:
+    """The environment for spark-submit: the job's harden() finds the same policy, and
+    Spark's JVMs find the authentication secret in ``_SPARK_AUTH_SECRET`` (never on
+    the command line; see :mod:`sparkseal.auth`)."""
     env = dict(os.environ)
+    env.update(secret_environment(policy, _conf_with_master(args)[1]))
     if policy.source and Path(policy.source).is_file():
         env[ENV_POLICY] = str(Path(policy.source).resolve())
     return env

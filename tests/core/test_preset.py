@@ -2,8 +2,9 @@ import re
 
 import pytest
 
+from sparkseal.auth import PLACEHOLDER
 from sparkseal.conf import REDACTION_REGEX, preset_conf
-from sparkseal.core.errors import PolicyError
+from sparkseal.core.errors import PolicyError, SparkSealError
 from sparkseal.core.policy import load_policy
 
 
@@ -21,29 +22,34 @@ def test_defaults_are_safe(private_key):
     assert conf["spark.executorEnv.SPARKSEAL_SPILL_ENCRYPTION"] == "1"
 
 
-def test_local_cluster_gets_a_fresh_secret(private_key):
-    policy = _policy(private_key)
-    a = preset_conf(policy, {"spark.master": "local-cluster[2,1,1024]"})[
-        "spark.authenticate.secret"
-    ]
-    b = preset_conf(policy, {"spark.master": "local-cluster[2,1,1024]"})[
-        "spark.authenticate.secret"
-    ]
-    assert a != b and len(a) == 64
+def test_local_cluster_and_standalone_get_only_the_placeholder(private_key, monkeypatch):
+    """Spark's driver needs the key set there; the secret itself travels in the environment."""
+    monkeypatch.setenv("CLUSTER_SECRET", "shared-cluster-secret-value")
+    policy = _policy(private_key, authenticate_secret_env="CLUSTER_SECRET")
+    for master in ("local-cluster[2,1,1024]", "spark://h:7077"):
+        conf = preset_conf(policy, {"spark.master": master})
+        assert conf["spark.authenticate.secret"] == PLACEHOLDER
+        assert "shared-cluster-secret-value" not in repr(conf)
 
 
 def test_standalone_needs_the_cluster_secret(private_key, monkeypatch):
-    with pytest.raises(PolicyError, match="authenticate_secret_env"):
+    monkeypatch.delenv("CLUSTER_SECRET", raising=False)
+    with pytest.raises(PolicyError, match=r"SS102: .*authenticate_secret_env"):
         preset_conf(_policy(private_key), {"spark.master": "spark://h:7077"})
-    monkeypatch.setenv("CLUSTER_SECRET", "shared")
     policy = _policy(private_key, authenticate_secret_env="CLUSTER_SECRET")
-    assert (
-        preset_conf(policy, {"spark.master": "spark://h:7077"})["spark.authenticate.secret"]
-        == "shared"
-    )
+    with pytest.raises(PolicyError, match="SS102"):  # named but not set
+        preset_conf(policy, {"spark.master": "spark://h:7077"})
     off = _policy(private_key, authenticate=False)
     conf = preset_conf(off, {"spark.master": "spark://h:7077"})
     assert "spark.authenticate" not in conf and "spark.network.crypto.enabled" not in conf
+
+
+def test_a_secret_in_the_conf_is_refused(private_key):
+    for policy in (_policy(private_key), _policy(private_key, authenticate=False)):
+        with pytest.raises(SparkSealError, match=r"SS103: .*command line"):
+            preset_conf(policy, {"spark.master": "local[2]", "spark.authenticate.secret": "s3"})
+    ok = {"spark.master": "local-cluster[1,1,1024]", "spark.authenticate.secret": PLACEHOLDER}
+    preset_conf(_policy(private_key), ok)  # hardening twice is fine
 
 
 def test_every_item_can_be_turned_off(private_key):

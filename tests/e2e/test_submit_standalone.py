@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from sparkseal.auth import AUTH_SECRET_ENV
 from tests.e2e.artifacts import SPARK_HOME, free_port, leaks, run_app, unseal
+from tests.e2e.processes import CmdlineWatch
 
 CASES = "rdd_map,python_udf,jvm_cast_invalid_input,jvm_filter_literal,driver_logged"
 
@@ -25,8 +27,10 @@ DAEMON_OPTS = (
 
 
 def _spark_class(cls: str, *args: str, log: Path) -> subprocess.Popen:
-    opts = f"{DAEMON_OPTS} -Dspark.authenticate.secret={os.environ[CLUSTER_SECRET]}"
-    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "SPARK_DAEMON_JAVA_OPTS": opts}
+    # The daemons read the shared secret from Spark's own variable, not a -D option that
+    # would put it on their command lines (docs/preset.md).
+    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "SPARK_DAEMON_JAVA_OPTS": DAEMON_OPTS}
+    env[AUTH_SECRET_ENV] = os.environ[CLUSTER_SECRET]
     with log.open("wb") as fh:
         return subprocess.Popen(
             [str(SPARK_HOME / "bin" / "spark-class"), cls, *args], stdout=fh, stderr=fh, env=env
@@ -78,8 +82,15 @@ def test_submit_seals_everything_on_a_standalone_cluster(
     policy.write_text(
         policy_file.read_text() + f'\n[preset]\nauthenticate_secret_env = "{CLUSTER_SECRET}"\n'
     )
-    run = run_app(tmp_path / "run", policy, url, CASES, submit=True, work_dir=work)
+    with CmdlineWatch() as watch:
+        run = run_app(tmp_path / "run", policy, url, CASES, submit=True, work_dir=work)
     assert "no error" not in run.manifest["outcomes"].values(), run.manifest
+    # the cluster's secret is the one in force, and on no process's command line
+    assert run.manifest["auth_secret"] == os.environ[CLUSTER_SECRET]
+    assert watch.count("org.apache.spark.deploy.SparkSubmit") >= 1
+    assert watch.count("org.apache.spark.executor.CoarseGrainedExecutorBackend") >= 1
+    assert watch.count("org.apache.spark.deploy.worker.Worker") >= 1
+    assert watch.holding(os.environ[CLUSTER_SECRET]) == []
     assert any(k.startswith("executor/") for k in run.artifacts), (
         "no executor logs in the worker dir"
     )

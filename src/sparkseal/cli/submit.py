@@ -39,4 +39,4 @@ def submit(policy: Path | None, dry_run: bool, spark_submit_args: tuple[str, ...
     if dry_run:
         click.echo(shlex.join(redact_command(cmd)))
         return
-    sys.exit(subprocess.run(cmd, env=submit_env(loaded), check=False).returncode)
+    sys.exit(subprocess.run(cmd, env=submit_env(loaded, spark_submit_args), check=False).returncode)

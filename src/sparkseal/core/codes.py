@@ -41,6 +41,13 @@ _register("SS002", "the public key is a low-order point (every token would be re
 _register("SS003", "a sealing hook failed; a fixed placeholder was written instead")
 _register("SS004", "PySpark or Spark internals sparkseal patches are missing or changed")
 
+# --- SS1xx: secrets and Spark security settings ---
+_register("SS101", "the authentication secret did not reach the driver JVM's environment")
+_register("SS102", "a standalone cluster's shared authentication secret is not configured")
+_register("SS103", "an authentication secret was given where it would reach a command line")
+_register("SS104", "refusing to write a key file through a symlink or over a leftover file")
+_register("SS105", "verify --keep needs a new or empty directory of its own")
+
 # --- SS3xx: scan and unseal ---
 _register("SS301", "scan found a plaintext sensitive value")
 _register("SS302", "scan could not read a path; it was not scanned")

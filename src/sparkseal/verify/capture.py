@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import tempfile
 import threading
 from pathlib import Path
 
@@ -46,8 +47,16 @@ class LocalDirCapture(threading.Thread):
 
 
 def auth_secret(spark) -> str | None:
-    """The application's RPC secret (from sparkseal's JVM helper), or None without sparkseal."""
-    try:
-        return spark.sparkContext._jvm.io.sparkseal.Status.authSecret()
-    except Exception:
-        return None
+    """The application's RPC secret, or None (authentication off, or no sparkseal jar).
+
+    The JVM writes it to a 0600 file in a private directory: returned through py4j it
+    would be printed by py4j's DEBUG log, one of the places it must never appear.
+    """
+    with tempfile.TemporaryDirectory(prefix="sparkseal-secret-") as tmp:
+        path = Path(tmp) / "secret"
+        try:
+            if not spark.sparkContext._jvm.io.sparkseal.AuthSecret.writeTo(str(path)):
+                return None
+        except Exception:
+            return None
+        return path.read_text(encoding="utf-8")

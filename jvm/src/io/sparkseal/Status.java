@@ -30,16 +30,6 @@ public final class Status {
   }
 
   /**
-   * This application's RPC authentication secret, or null. For {@code sparkseal verify} and
-   * the tests, which prove it appears in no log, event log or UI; anyone who can call this
-   * through py4j already controls the driver.
-   */
-  public static String authSecret() {
-    org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
-    return env == null ? null : env.securityManager().getSecretKey();
-  }
-
-  /**
    * Null if commons-crypto's OpenSSL cipher works here; otherwise why not. Spark then falls
    * back to the JDK cipher for shuffle and RPC encryption, silently.
    */
