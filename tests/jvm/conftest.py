@@ -11,21 +11,22 @@ def java_classpath() -> str:
     return f"{jar_path()}:{pyspark_jars()}/*"
 
 
-@pytest.fixture
-def seal_tool(java_classpath):
+def run_seal_tool(*args: object, input: str = "") -> subprocess.CompletedProcess:
     """Run io.sparkseal.SealTool, the JVM side's test and benchmark entry point."""
+    classpath = f"{jar_path()}:{pyspark_jars()}/*"
+    return subprocess.run(
+        ["java", "-cp", classpath, "io.sparkseal.SealTool", *map(str, args)],
+        input=input,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
-    def run(*args: str, input: str = ""):
-        return subprocess.run(
-            ["java", "-cp", java_classpath, "io.sparkseal.SealTool", *map(str, args)],
-            input=input,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
 
-    return run
+@pytest.fixture
+def seal_tool():
+    return run_seal_tool
 
 
 @pytest.fixture

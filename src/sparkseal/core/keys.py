@@ -26,6 +26,7 @@ from typing import Any
 from cryptography.hazmat.primitives import hpke
 from cryptography.hazmat.primitives.asymmetric import mlkem, x25519
 
+from sparkseal.core.codes import coded
 from sparkseal.core.errors import KeyFileError
 from sparkseal.core.suites import MLKEM768_X25519, SUITES, X25519, Suite, SuiteName
 
@@ -40,13 +41,20 @@ def b64u_encode(data: bytes) -> str:
 
 
 def b64u_decode(text: str) -> bytes:
-    """Strict base64url without padding; raises ValueError on anything else."""
+    """Strict, canonical base64url without padding; raises ValueError on anything else.
+
+    Canonical: the unused low bits of the last character are zero, so each byte
+    string has exactly one text form (a changed text is never the same token).
+    """
     if not text or any(c not in _B64U_ALPHABET for c in text) or len(text) % 4 == 1:
         raise ValueError("not base64url")
     try:
-        return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
     except (binascii.Error, ValueError) as exc:
         raise ValueError("not base64url") from exc
+    if b64u_encode(data) != text:
+        raise ValueError("not canonical base64url")
+    return data
 
 
 _B64U_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
@@ -157,6 +165,23 @@ def _parse_line(text: str, prefix: str, source: str) -> tuple[Suite, str, bytes]
     return suite, kid, raw
 
 
+def _x25519_part(key: PublicKey) -> bytes:
+    return key.raw if key.suite is X25519 else key.raw[1184:]
+
+
+def is_low_order(x25519_raw: bytes) -> bool:
+    """True if X25519 with this point gives the all-zero shared secret (a small-order point).
+
+    Tokens sealed to such a key would be readable by anyone: the shared secret is known.
+    """
+    try:
+        peer = x25519.X25519PublicKey.from_public_bytes(x25519_raw)
+        x25519.X25519PrivateKey.generate().exchange(peer)
+    except ValueError:
+        return True
+    return False
+
+
 def parse_public(text: str, source: str = "public key") -> PublicKey:
     """Parse the one-line public key format; raises :class:`KeyFileError`."""
     suite, kid, raw = _parse_line(text, PUBLIC_PREFIX, source)
@@ -170,7 +195,15 @@ def parse_public(text: str, source: str = "public key") -> PublicKey:
     try:
         key.hpke_key()
     except ValueError:
-        raise KeyFileError(f"{source}: public key material is invalid") from None
+        raise KeyFileError(coded("SS001", f"{source}: public key material is invalid")) from None
+    if is_low_order(_x25519_part(key)):
+        raise KeyFileError(
+            coded(
+                "SS002",
+                f"{source}: the public key is a low-order X25519 point; every token sealed "
+                "to it could be opened by anyone. Generate a new pair with sparkseal keygen.",
+            )
+        )
     return key
 
 

@@ -15,7 +15,7 @@ import types
 from typing import Any
 
 from sparkseal.core.token import TextSealer
-from sparkseal.sealing.tracebacks import format_sealed
+from sparkseal.sealing.tracebacks import format_sealed, withheld_traceback
 
 PY4J_CALLBACK_MODULES = ("py4j.clientserver", "py4j.java_gateway")
 
@@ -34,7 +34,10 @@ class _SealingTraceback(types.ModuleType):
         exc = sys.exc_info()[1]
         if exc is None:
             return traceback.format_exc(limit, chain)
-        return format_sealed(exc, self.sealer)
+        try:
+            return format_sealed(exc, self.sealer)
+        except BaseException:
+            return withheld_traceback(exc)
 
 
 def install(sealer: TextSealer) -> list[str]:

@@ -11,7 +11,7 @@ import threading
 from types import TracebackType
 
 from sparkseal.core.token import TextSealer
-from sparkseal.sealing.tracebacks import format_sealed
+from sparkseal.sealing.tracebacks import format_sealed, withheld_traceback
 
 
 class SealingExceptHook:
@@ -23,7 +23,12 @@ class SealingExceptHook:
     def __call__(
         self, exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None
     ) -> None:
-        _write(format_sealed(exc, self.sealer, tb))
+        # Never let our own failure reach Python's fallback, which prints the original.
+        try:
+            text = format_sealed(exc, self.sealer, tb)
+        except BaseException:
+            text = withheld_traceback(exc)
+        _write(text)
 
 
 class SealingThreadExceptHook:
@@ -35,11 +40,12 @@ class SealingThreadExceptHook:
     def __call__(self, args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit or args.exc_value is None:
             return
-        name = args.thread.name if args.thread is not None else threading.get_ident()
-        _write(
-            f"Exception in thread {name}:\n"
-            + format_sealed(args.exc_value, self.sealer, args.exc_traceback)
-        )
+        try:
+            name = args.thread.name if args.thread is not None else threading.get_ident()
+            text = format_sealed(args.exc_value, self.sealer, args.exc_traceback)
+        except BaseException:
+            name, text = threading.get_ident(), withheld_traceback(args.exc_value)
+        _write(f"Exception in thread {name}:\n{text}")
 
 
 def _write(text: str) -> None:

@@ -20,6 +20,7 @@ from sparkseal.sealing.tracebacks import sealed_mirror
 
 # PySpark 4.x loggers whose message *is* a Spark exception's message.
 PYSPARK_MESSAGE_LOGGERS = frozenset({"DataFrameQueryContextLogger", "SQLQueryContextLogger"})
+_UNSEALABLE_RECORD = "[WITHHELD by sparkseal: SS003 log record could not be sealed]"
 _CONDITION_PREFIX = re.compile(r"\[[A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)*\]")
 
 
@@ -36,7 +37,7 @@ class SealingRecordFactory:
             self.seal_record(record)
         except Exception:
             # Fail closed: a record we could not seal is emptied, not passed on as is.
-            record.msg, record.args = "[WITHHELD by sparkseal: log record could not be sealed]", ()
+            record.msg, record.args = _UNSEALABLE_RECORD, ()
             record.exc_info = record.exc_text = None
         return record
 

@@ -179,3 +179,19 @@ def format_sealed_only(exc: BaseException, sealer: TextSealer) -> str:
     """Like :func:`traceback.format_exception_only`, sealed."""
     mirror = sealed_mirror(exc, sealer)
     return "".join(traceback.format_exception_only(type(mirror), mirror))
+
+
+WITHHELD = "[WITHHELD by sparkseal: SS003 the exception text could not be sealed]"
+
+
+def withheld_traceback(exc: BaseException) -> str:
+    """What a hook prints when sealing itself failed: the type name and a fixed placeholder.
+
+    Only the class's qualified name is read (never ``str(exc)``), so nothing of the
+    original text can come out, whatever went wrong.
+    """
+    try:
+        name = type(exc).__qualname__
+    except BaseException:
+        name = "BaseException"
+    return f"{name}: {WITHHELD}\n"

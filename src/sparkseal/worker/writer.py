@@ -19,9 +19,11 @@ import sys
 from typing import IO, Any
 
 from sparkseal.core.token import TextSealer
-from sparkseal.sealing.tracebacks import format_sealed_only, sealed_traceback_exception
-
-UNSEALABLE = "[WITHHELD by sparkseal: the exception text could not be sealed]\n"
+from sparkseal.sealing.tracebacks import (
+    format_sealed_only,
+    sealed_traceback_exception,
+    withheld_traceback,
+)
 
 
 class SealedExceptionWriter:
@@ -55,7 +57,7 @@ class SealedExceptionWriter:
         try:
             text = self.format(e, hide_traceback)
         except BaseException:
-            text = f"{type(e).__qualname__}: {UNSEALABLE}"
+            text = withheld_traceback(e)
         try:
             self._write_int(self._thrown, outfile)
             self._write_with_length(text.encode("utf-8"), outfile)
@@ -66,4 +68,4 @@ class SealedExceptionWriter:
             try:
                 print(format_sealed_only(exc, self.sealer), file=sys.stderr)
             except BaseException:
-                print(UNSEALABLE, file=sys.stderr)
+                print(withheld_traceback(exc), file=sys.stderr)

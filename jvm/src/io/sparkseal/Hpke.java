@@ -187,6 +187,17 @@ public final class Hpke {
     return shared;
   }
 
+  /** True if X25519 with this point gives the all-zero shared secret (a small-order point). */
+  public static boolean isLowOrder(byte[] raw) {
+    try {
+      KeyPair kp = KeyPairGenerator.getInstance("X25519").generateKeyPair();
+      dh(kp.getPrivate(), publicKey(raw));
+      return false;
+    } catch (GeneralSecurityException e) {
+      return true;
+    }
+  }
+
   static PublicKey publicKey(byte[] raw) throws GeneralSecurityException {
     if (raw.length != 32) {
       throw new GeneralSecurityException("X25519 public key must be 32 bytes");

@@ -24,6 +24,10 @@ public final class SealingKeys {
       throw new GeneralSecurityException("key id does not match the key material (tampered?)");
     }
     Hpke.publicKey(raw); // validates
+    if (Hpke.isLowOrder(raw)) {
+      throw new GeneralSecurityException("SS002: the public key is a low-order X25519 point;"
+          + " every token sealed to it could be opened by anyone (generate a new pair)");
+    }
     return raw;
   }
 
@@ -54,16 +58,30 @@ public final class SealingKeys {
       throw new GeneralSecurityException(
           "suite " + f[1] + " is not supported on the JVM side; generate an x25519 key");
     }
-    byte[] raw;
-    try {
-      raw = Base64.getUrlDecoder().decode(f[3]);
-    } catch (IllegalArgumentException e) {
+    byte[] raw = decodeCanonical(f[3]);
+    if (raw == null) {
       throw new GeneralSecurityException("key material is not valid base64url");
     }
     if (raw.length != 32) {
       throw new GeneralSecurityException("key has " + raw.length + " bytes, expected 32");
     }
     return raw;
+  }
+
+  /**
+   * Strict, canonical base64url without padding, or null: one byte string has exactly one
+   * text form, as on the Python side.
+   */
+  public static byte[] decodeCanonical(String text) {
+    if (text == null || text.isEmpty() || text.length() % 4 == 1 || text.indexOf('=') >= 0) {
+      return null;
+    }
+    try {
+      byte[] raw = Base64.getUrlDecoder().decode(text);
+      return Base64.getUrlEncoder().withoutPadding().encodeToString(raw).equals(text) ? raw : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /** First 8 bytes of SHA-256("sparkseal-kid-v1" || "X" || public key), hex. */

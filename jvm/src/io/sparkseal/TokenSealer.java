@@ -96,10 +96,8 @@ public final class TokenSealer {
       throw new GeneralSecurityException("no private key with key id " + m.group(2));
     }
     byte[] info = ("sparkseal-token-v1:X:" + kid).getBytes(StandardCharsets.US_ASCII);
-    byte[] ct;
-    try {
-      ct = Base64.getUrlDecoder().decode(m.group(3));
-    } catch (IllegalArgumentException e) {
+    byte[] ct = SealingKeys.decodeCanonical(m.group(3));
+    if (ct == null) {
       throw new GeneralSecurityException("token payload is not valid base64url");
     }
     try {
