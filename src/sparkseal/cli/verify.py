@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -10,6 +11,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from sparkseal.verify.private import private_dir, restrict
 from sparkseal.verify.run import FAIL, PASS, WARN, judge, run_job, to_json
 
 STYLE = {PASS: "green", WARN: "yellow", FAIL: "bold red"}
@@ -32,7 +34,8 @@ STYLE = {PASS: "green", WARN: "yellow", FAIL: "bold red"}
     "--keep",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="Keep the job's logs, event log and captured files in this directory.",
+    help="Keep the job's logs, event log and captured files in this new directory "
+    "(owner-only: files 0600, directories 0700; they include the auth secret).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON report on stdout.")
 def verify(policy: str | None, master: str, keep: Path | None, as_json: bool) -> None:
@@ -46,11 +49,17 @@ def verify(policy: str | None, master: str, keep: Path | None, as_json: bool) ->
     from pyspark.find_spark_home import _find_spark_home
 
     err = Console(stderr=True)
-    work = keep or Path(tempfile.mkdtemp(prefix="sparkseal-verify-"))
-    work.mkdir(parents=True, exist_ok=True)
-    with err.status(f"running the verification job on {master} (about a minute)..."):
-        result = run_job(work, master, policy)
-    checks = judge(work, result, Path(_find_spark_home()))
+    # The job's files hold the canary's traces and the application's auth secret: owner-only.
+    work = private_dir(keep) if keep else Path(tempfile.mkdtemp(prefix="sparkseal-verify-"))
+    try:
+        with err.status(f"running the verification job on {master} (about a minute)..."):
+            result = run_job(work, master, policy)
+        checks = judge(work, result, Path(_find_spark_home()))
+    finally:
+        if keep:
+            restrict(work)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     if as_json:
         click.echo(to_json(checks))
     else:

@@ -9,11 +9,13 @@ sees them, and the outcome of each workload.
 from __future__ import annotations
 
 import json
+import os
 import sys
 import uuid
 from pathlib import Path
 
 from sparkseal.verify.capture import LocalDirCapture, auth_secret
+from sparkseal.verify.private import open_private
 
 
 def workloads(spark, canary: str) -> dict[str, str]:
@@ -100,7 +102,8 @@ def main() -> None:
     result["workloads"] = workloads(spark, canary)
     spark.stop()
     capture.stop()
-    (out / "result.json").write_text(json.dumps(result))
+    with os.fdopen(open_private(out / "result.json"), "w") as fh:  # it holds the auth secret
+        fh.write(json.dumps(result))
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from sparkseal.core.errors import SparkSealError
 from sparkseal.scan.scanner import Scanner
+from sparkseal.verify.private import open_private
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
 EXPECTED_FAILURES = {"python error", "jvm error"}
@@ -27,7 +29,8 @@ def run_job(out: Path, master: str, policy: str | None, timeout: int = 1800) -> 
     env.setdefault("PYSPARK_PYTHON", sys.executable)
     if policy:
         env["SPARKSEAL_POLICY"] = str(Path(policy).resolve())
-    with (out / "driver.stdout").open("wb") as so, (out / "driver.stderr").open("wb") as se:
+    stdout, stderr = open_private(out / "driver.stdout"), open_private(out / "driver.stderr")
+    with os.fdopen(stdout, "wb") as so, os.fdopen(stderr, "wb") as se:
         proc = subprocess.run(
             [sys.executable, "-m", "sparkseal.verify.job", str(out), master],
             stdout=so,
@@ -35,11 +38,12 @@ def run_job(out: Path, master: str, policy: str | None, timeout: int = 1800) -> 
             env=env,
             timeout=timeout,
             check=False,
+            umask=0o077,  # what the job and its Spark write is owner-only (it holds the secret)
         )
     result_file = out / "result.json"
     if proc.returncode != 0 or not result_file.exists():
         tail = (out / "driver.stderr").read_text(errors="replace").splitlines()[-5:]
-        raise RuntimeError(
+        raise SparkSealError(
             "the verification job did not complete (exit code "
             f"{proc.returncode}); last lines of its log:\n  " + "\n  ".join(tail)
         )
