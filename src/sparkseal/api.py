@@ -15,6 +15,7 @@ from sparkseal.conf import jvm_conf, preset_conf, seal_conf, with_boot_dir
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import PolicyLike, load_policy
 from sparkseal.driver.install import install_driver_hooks
+from sparkseal.worker.install import ENV_APP_ID
 
 if TYPE_CHECKING:
     from pyspark.sql import SparkSession
@@ -91,7 +92,7 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     check_conf(options, required, "the SparkSession builder")
     preset = preset_conf(loaded, options)
     secret_env = secret_environment(loaded, options)  # never in the conf: see sparkseal.auth
-    install_driver_hooks(loaded)
+    sealer = install_driver_hooks(loaded)
     for key, value in preset.items():
         if key not in options:  # an explicit setting on the builder is the user's choice
             builder = builder.config(key, value)
@@ -111,6 +112,8 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
         # workers; the boot dir covers the planner workers (see sparkseal.worker.boot).
         env = spark.sparkContext.environment
         env["PYTHONPATH"] = with_boot_dir(env.get("PYTHONPATH"))
+        # Tokens name their application, so `sparkseal unseal --app ID` can refuse others'.
+        sealer.app = env[ENV_APP_ID] = spark.sparkContext.applicationId
         return spark
 
     builder.getOrCreate = get_or_create

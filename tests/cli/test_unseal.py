@@ -133,3 +133,26 @@ def test_problem_columns_and_hostile_file_names(cli, two_keys, tmp_path):
     column = proc.stdout.index(b"[SEALED:") - len("x") + len(_sealer(old).seal("x")) + 1
     assert f"log\\x1b[2J.txt:1:{column}: token left sealed".encode() in proc.stderr
     assert b"\x1b" not in proc.stderr
+
+
+def test_app_refuses_a_replayed_token(cli, two_keys):
+    """A user copies someone else's token into their own job's log and asks for it opened."""
+    key = keys.load_private(two_keys[0])
+    mine = Sealer(key.public, producer="worker", app="app-mine").seal("my own error")
+    replayed = Sealer(key.public, producer="driver", app="app-victim").seal("victim@example.com")
+    text = f"ERROR {mine}\nERROR {replayed}\n"
+    proc = cli("unseal", "--key", two_keys[0], "--app", "app-mine", input=text.encode())
+    assert proc.returncode == 1
+    assert b"victim@example.com" not in proc.stdout + proc.stderr
+    assert proc.stdout == f"ERROR my own error\nERROR {replayed}\n".encode()
+    assert b"<stdin>:2:7: token left sealed: token belongs to another application" in proc.stderr
+    control = cli("unseal", "--key", two_keys[0], input=text.encode())
+    assert b"victim@example.com" in control.stdout  # without --app it opens
+
+
+def test_show_context(cli, two_keys):
+    key = keys.load_private(two_keys[0])
+    token = Sealer(key.public, producer="jvm", app="app-7").seal("boom")
+    proc = cli("unseal", "--key", two_keys[0], "--show-context", input=f"{token}\n".encode())
+    assert proc.returncode == 0
+    assert proc.stdout.startswith(b"[[app=app-7 by=jvm at=20") and proc.stdout.endswith(b"]]boom\n")

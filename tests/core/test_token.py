@@ -1,5 +1,6 @@
 import json
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -8,7 +9,7 @@ from hypothesis import strategies as st
 
 from sparkseal.core import keys
 from sparkseal.core.errors import TokenError
-from sparkseal.core.token import TOKEN_RE, Opener, Sealer, WithholdingSealer
+from sparkseal.core.token import TOKEN_RE, Opener, Sealer, TokenContext, WithholdingSealer
 
 VECTORS = json.loads((Path(__file__).parents[2] / "docs" / "token-vectors.json").read_text())
 
@@ -20,11 +21,19 @@ def test_vectors_open_to_their_plaintext(vector):
     key = keys.parse_private(vector["private_key"])
     assert key.public == keys.parse_public(vector["public_key"])
     assert TOKEN_RE.fullmatch(vector["token"])
-    assert Opener([key]).open(vector["token"]) == vector["plaintext"]
+    opened = Opener([key]).open_with_context(vector["token"])
+    assert opened.text == vector["plaintext"]
+    if vector["version"] == "1":
+        assert opened.context is None
+    else:
+        c = vector["context"]
+        assert opened.context == TokenContext(c["app"], c["by"], c["t"])
 
 
-def test_vectors_cover_both_suites():
-    assert {v["suite"] for v in VECTORS["vectors"]} == {"x25519", "mlkem768-x25519"}
+def test_vectors_cover_both_suites_and_versions():
+    assert {(v["suite"], v["version"]) for v in VECTORS["vectors"]} == {
+        (suite, version) for suite in ("x25519", "mlkem768-x25519") for version in ("1", "2")
+    }
 
 
 @pytest.mark.parametrize("suite", ["x25519", "mlkem768-x25519"])
@@ -76,13 +85,72 @@ def test_header_is_authenticated(private_key, sealer):
     token = sealer.seal("secret")
     m = TOKEN_RE.fullmatch(token)
     forged_kid = "f" * 16
-    forged = token.replace(m.group(2), forged_kid)
+    forged = token.replace(m.group(3), forged_kid)
     opener = Opener([private_key])
     opener._keys[forged_kid] = private_key
     opener._hpke[forged_kid] = private_key.hpke_key()
-    opener._infos[forged_kid] = f"sparkseal-token-v1:X:{forged_kid}".encode()
     with pytest.raises(TokenError, match="authentication"):
         opener.open(forged)
+    # nor does a version 2 token relabelled as version 1 (or back)
+    with pytest.raises(TokenError, match="authentication"):
+        opener.open(token.replace("[SEALED:2:", "[SEALED:1:"))
+
+
+def test_tokens_carry_their_context(private_key):
+    sealer = Sealer(private_key.public, producer="worker", app="app-1")
+    before = int(time.time())
+    opened = Opener([private_key]).open_with_context(sealer.seal("alice@example.com"))
+    assert opened.text == "alice@example.com"
+    assert opened.context.app == "app-1" and opened.context.producer == "worker"
+    assert before <= opened.context.time <= int(time.time())
+
+
+def test_app_filter_refuses_other_applications_and_format_1(private_key):
+    mine = Sealer(private_key.public, app="app-mine").seal("mine")
+    theirs = Sealer(private_key.public, app="app-theirs").seal("replayed secret")
+    old = next(v["token"] for v in VECTORS["vectors"] if v["version"] == "1")
+    opener = Opener([private_key], app="app-mine")
+    assert opener.open(mine) == "mine"
+    with pytest.raises(TokenError, match="another application"):
+        opener.open(theirs)
+    text, problems = opener.unseal_text(f"{mine} {theirs}")
+    assert text == f"mine {theirs}" and "another application" in problems[0].reason
+    old_key = keys.parse_private(VECTORS["vectors"][0]["private_key"])
+    with pytest.raises(TokenError, match="format 1"):
+        Opener([old_key], app="app-mine").open(old)
+
+
+def test_show_context(private_key):
+    token = Sealer(private_key.public, producer="worker", app="app-9").seal("x")
+    text, _ = Opener([private_key], show_context=True).unseal_text(f"a {token} b")
+    assert text.startswith("a [[app=app-9 by=worker at=") and text.endswith("]]x b")
+
+
+def test_malformed_context_is_a_clear_error(private_key):
+    from sparkseal.core.keys import b64u_encode
+    from sparkseal.core.token import _info
+
+    suite = private_key.suite
+    ct = suite.hpke_suite.encrypt(
+        b"\x00\x09{not json",
+        private_key.public.hpke_key(),
+        info=_info("2", suite.letter, private_key.kid),
+    )
+    token = f"[SEALED:2:X:{private_key.kid}:{b64u_encode(ct)}]"
+    with pytest.raises(TokenError, match="context is malformed"):
+        Opener([private_key]).open(token)
+
+
+def test_non_canonical_payload_is_refused(private_key, sealer):
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    # a payload whose length is not a multiple of 4 chars: its last char has unused bits
+    token = next(
+        t for t in (sealer.seal("x" * n) for n in range(3)) if len(t[:-1].split(":")[4]) % 4
+    )
+    head, payload = token[:-1].rsplit(":", 1)
+    twin = alphabet[alphabet.index(payload[-1]) ^ 1]
+    with pytest.raises(TokenError, match="canonical"):
+        Opener([private_key]).open(f"{head}:{payload[:-1]}{twin}]")
 
 
 def test_unseal_text_leaves_everything_else(sealer, opener):
@@ -121,7 +189,7 @@ def test_token_regex_is_one_pattern(sealer):
     assert len(TOKEN_RE.findall(text)) == 2
     assert (
         re.compile(TOKEN_RE.pattern).pattern
-        == r"\[SEALED:1:([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\]"
+        == r"\[SEALED:([12]):([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\]"
     )
 
 

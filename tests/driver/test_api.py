@@ -31,7 +31,7 @@ def test_harden_sets_conf_and_installs_hooks(policy_file, private_key):
         """
     )
     assert SECRET not in proc.stderr
-    assert "ValueError: [SEALED:1:X:" in proc.stderr
+    assert "ValueError: [SEALED:2:X:" in proc.stderr
     assert "AssertionError" not in proc.stderr
 
 

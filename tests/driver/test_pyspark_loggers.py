@@ -31,7 +31,7 @@ def test_query_context_logger_is_sealed_and_condition_stays_usable(policy_file, 
     assert lines, proc.stderr[-3000:]
     entry = json.loads(lines[0])
     assert canary not in lines[0]
-    assert entry["msg"].startswith("[CAST_INVALID_INPUT][SEALED:1:X:")
+    assert entry["msg"].startswith("[CAST_INVALID_INPUT][SEALED:2:X:")
     assert entry["context"]["errorClass"] == "CAST_INVALID_INPUT"
     assert canary in opener.unseal_text(entry["msg"])[0]
     assert canary in opener.unseal_text(entry["exception"]["msg"])[0]

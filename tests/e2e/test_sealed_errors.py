@@ -84,9 +84,9 @@ def test_sealed_text_opens_back_to_every_canary(run, key_dir):
 def test_types_and_frames_stay_readable(run):
     stderr = run.text("driver/stderr")
     events = run.text("eventlog/")
-    assert "ValueError: [SEALED:1:X:" in stderr
+    assert "ValueError: [SEALED:2:X:" in stderr
     assert 'in fail_with\n    raise ValueError(f"{value} is an email address")' in stderr
-    assert "ValueError: [SEALED:1:X:" in events
+    assert "ValueError: [SEALED:2:X:" in events
     assert "in fail_with" in events
     assert "pyspark.errors.exceptions.captured.PythonException" in stderr
     assert "Exception in thread" in stderr  # the thread hook keeps Python's format

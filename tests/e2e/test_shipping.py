@@ -52,7 +52,7 @@ def test_packed_archive_seals_on_bare_executors(tmp_path, policy_file, key_dir, 
     assert set(run.manifest["outcomes"].values()) == {"PythonException"}
     assert leaks(run) == []
     executors = run.text("executor/")
-    assert executors.count("ValueError: [SEALED:1:X:") >= 2
+    assert executors.count("ValueError: [SEALED:2:X:") >= 2
     assert run.canaries["rdd_map"] in unseal(executors, key_dir)
 
 

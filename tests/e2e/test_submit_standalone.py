@@ -104,7 +104,7 @@ def test_submit_seals_everything_on_a_standalone_cluster(
     assert run.canaries["rdd_map"] in executors
     assert run.canaries["jvm_filter_literal"] in recorded
     # the driver JVM got sparkseal's log4j2 configuration from the command line
-    assert "[CAST_INVALID_INPUT][SEALED:1:X:" in run.text("driver/stderr")
+    assert "[CAST_INVALID_INPUT][SEALED:2:X:" in run.text("driver/stderr")
 
 
 def test_dry_run_prints_the_command(policy_file):

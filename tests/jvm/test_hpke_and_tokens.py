@@ -28,10 +28,31 @@ def test_java_seals_python_opens(seal_tool, key_text_files, opener):
 
 def test_python_vectors_java_opens(seal_tool, tmp_path):
     x = [v for v in PY_VECTORS if v["suite"] == "x25519"]
+    assert {v["version"] for v in x} == {"1", "2"}
     key = tmp_path / "k.txt"
     key.write_text(x[0]["private_key"])
     proc = seal_tool("open", key, input="\n".join(v["token"] for v in x) + "\n")
     assert proc.stdout.splitlines() == [v["plaintext"].replace("\n", "\\n") for v in x]
+    v2 = [v for v in x if v["version"] == "2"]
+    proc = seal_tool("open-context", key, input="\n".join(v["token"] for v in v2) + "\n")
+    contexts = [line.split("\t")[0] for line in proc.stdout.splitlines()]
+    assert contexts == [
+        f"app={v['context']['app']} by={v['context']['by']} t={v['context']['t']}" for v in v2
+    ]
+
+
+def test_java_tokens_carry_jvm_context(seal_tool, key_text_files, private_key):
+    import time
+
+    from sparkseal.core.token import Opener
+
+    pub, _ = key_text_files
+    token = seal_tool("seal", pub, input="carol@example.com\n").stdout.strip()
+    assert token.startswith("[SEALED:2:X:")
+    opened = Opener([private_key]).open_with_context(token)
+    assert opened.text == "carol@example.com"
+    assert opened.context.producer == "jvm" and opened.context.app == ""  # no Spark here
+    assert abs(opened.context.time - time.time()) < 120
 
 
 def test_corrupted_tokens_from_java_fail_clearly(seal_tool, key_text_files, opener):

@@ -29,7 +29,7 @@ def test_plan_description(seal_tool, key_text_files, opener):
         "Output [1]: [email#13]",
     ):
         assert readable in out
-    assert "Condition : [SEALED:1:X:" in out
+    assert "Condition : [SEALED:2:X:" in out
     assert opener.unseal_text(out)[0] == PLAN
 
 
@@ -43,9 +43,9 @@ def test_node_strings(seal_tool, key_text_files, opener):
     ]
     out = seal_tool("node", pub, input="\n".join(nodes) + "\n").stdout.splitlines()
     assert out[0] == "Project [email#13]"
-    assert out[1].startswith("Filter [SEALED:1:X:")
-    assert out[2].startswith("Scan parquet [SEALED:1:X:")
-    assert out[3].startswith("HashAggregate [SEALED:1:X:")
+    assert out[1].startswith("Filter [SEALED:2:X:")
+    assert out[2].startswith("Scan parquet [SEALED:2:X:")
+    assert out[3].startswith("HashAggregate [SEALED:2:X:")
     assert "bob.secret" not in "".join(out)
     assert opener.unseal_text(out[1])[0] == nodes[1]
     assert opener.unseal_text(out[2])[0] == nodes[2]

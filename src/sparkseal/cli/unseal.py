@@ -67,8 +67,27 @@ def unseal_stream(
     help="Write opened plaintext exactly, control characters included (for a file or a "
     "pipe; refused when stdout is a terminal, SS307).",
 )
+@click.option(
+    "--app",
+    "app_id",
+    metavar="ID",
+    help="Open only tokens sealed by application ID (e.g. app-20261130120000-0001); tokens "
+    "of other applications, and format-1 tokens that name none, stay sealed and are "
+    "reported. The way to open one job's log when its tokens may have been copied around.",
+)
+@click.option(
+    "--show-context",
+    is_flag=True,
+    help="Put each opened text after its context: [[app=ID by=driver|worker|jvm at=TIME]].",
+)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
-def unseal(key_files: tuple[Path, ...], raw: bool, files: tuple[Path, ...]) -> None:
+def unseal(
+    key_files: tuple[Path, ...],
+    raw: bool,
+    app_id: str | None,
+    show_context: bool,
+    files: tuple[Path, ...],
+) -> None:
     """Print FILES (or stdin) with every sealed token replaced by its plaintext.
 
     \b
@@ -91,7 +110,7 @@ def unseal(key_files: tuple[Path, ...], raw: bool, files: tuple[Path, ...]) -> N
                 "terminal; redirect to a file or a pipe",
             )
         )
-    opener = Opener(load_private(k) for k in key_files)
+    opener = Opener((load_private(k) for k in key_files), app=app_id, show_context=show_context)
     failed = 0
     missing = 0
     if not files:

@@ -1,14 +1,18 @@
 """The sealed token: text encrypted to a public key, written as one ASCII word.
 
-Format (version 1; the full spec with test vectors is ``docs/token-format.md``)::
+Format (the full spec with test vectors is ``docs/token-format.md``)::
 
-    [SEALED:1:<suite>:<kid>:<payload>]
+    [SEALED:<version>:<suite>:<kid>:<payload>]
 
-* ``1`` is the format version; ``suite`` is ``X`` or ``H`` (see
-  :mod:`sparkseal.core.suites`); ``kid`` is 16 lowercase hex digits;
+* ``version`` is ``2`` for what sparkseal writes now; ``1`` tokens (no context)
+  stay readable forever; ``suite`` is ``X`` or ``H`` (see :mod:`sparkseal.core.suites`);
+  ``kid`` is 16 lowercase hex digits;
 * ``payload`` is base64url, no padding, of the HPKE single-shot ciphertext
-  ``enc || AES-256-GCM(plaintext UTF-8)``, sealed with
-  ``info = "sparkseal-token-v1:" + suite + ":" + kid``.
+  ``enc || AES-256-GCM(plaintext)``, sealed with
+  ``info = "sparkseal-token-v<version>:" + suite + ":" + kid``;
+* version 2's plaintext is ``u16be(len(context)) || context || text``: the
+  context (JSON: application id, producer, time) is authenticated with the text
+  and only visible to whoever holds the private key.
 
 The alphabet has no quote, backslash, angle bracket, ampersand, brace or
 whitespace, so a token survives JSON strings, Python reprs, log4j patterns and
@@ -18,27 +22,64 @@ HTML escaping unchanged; the brackets make it self-delimiting and greppable with
 
 from __future__ import annotations
 
-import base64
+import json
 import re
+import struct
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
 
 from sparkseal.core.errors import TokenError
-from sparkseal.core.keys import PrivateKey, PublicKey, b64u_encode
+from sparkseal.core.keys import PrivateKey, PublicKey, b64u_decode, b64u_encode
 from sparkseal.core.suites import SUITES
 
-VERSION = "1"
-TOKEN_RE = re.compile(r"\[SEALED:1:([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\]")
+VERSION = "2"
+VERSIONS = ("1", "2")
+TOKEN_RE = re.compile(r"\[SEALED:([12]):([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\]")
 # Anything that starts like a token, complete or not: used to report truncation.
 TOKEN_LIKE_RE = re.compile(r"\[SEALED:[A-Za-z0-9_:-]*\]?")
 _HAS_WORD = re.compile(r"[^\W_]")  # a letter or digit: text that could carry data
 MAX_NESTING = 4
+PRODUCERS = ("driver", "worker", "jvm")
 
 
-def _info(letter: str, kid: str) -> bytes:
-    return f"sparkseal-token-v1:{letter}:{kid}".encode("ascii")
+def _info(version: str, letter: str, kid: str) -> bytes:
+    return f"sparkseal-token-v{version}:{letter}:{kid}".encode("ascii")
+
+
+@dataclass(frozen=True)
+class TokenContext:
+    """Who sealed a token: the application, the producer, and when (Unix seconds).
+
+    ``app`` is empty when the text was sealed before the application had an id.
+    """
+
+    app: str
+    producer: str
+    time: int
+
+    def to_bytes(self) -> bytes:
+        body = json.dumps(
+            {"app": self.app, "by": self.producer, "t": self.time}, separators=(",", ":")
+        ).encode("utf-8")
+        return struct.pack(">H", len(body)) + body
+
+    @classmethod
+    def split(cls, plaintext: bytes) -> tuple[TokenContext, bytes]:
+        """The context at the front of a version-2 plaintext, and the text after it."""
+        try:
+            (n,) = struct.unpack(">H", plaintext[:2])
+            fields = json.loads(plaintext[2 : 2 + n].decode("utf-8"))
+            context = cls(str(fields["app"]), str(fields["by"]), int(fields["t"]))
+        except (struct.error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+            raise TokenError("token context is malformed") from None
+        return context, plaintext[2 + n :]
+
+    def describe(self) -> str:
+        when = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(self.time))
+        return f"app={self.app or '?'} by={self.producer} at={when}"
 
 
 class TextSealer:
@@ -70,18 +111,27 @@ class TextSealer:
 
 
 class Sealer(TextSealer):
-    """Seals text to one public key. Holds no secret: safe on every executor."""
+    """Seals text to one public key. Holds no secret: safe on every executor.
 
-    def __init__(self, public_key: PublicKey) -> None:
+    Tokens carry who sealed them (:class:`TokenContext`); ``app`` can be set once
+    the application has an id (the driver learns it after the session starts).
+    """
+
+    def __init__(self, public_key: PublicKey, producer: str = "driver", app: str = "") -> None:
+        if producer not in PRODUCERS:
+            raise ValueError(f"producer must be one of {PRODUCERS}")
         self.public_key = public_key
+        self.producer = producer
+        self.app = app
         self._suite = public_key.suite
         self._hpke_key = public_key.hpke_key()
         self._prefix = f"[SEALED:{VERSION}:{self._suite.letter}:{public_key.kid}:"
-        self._info = _info(self._suite.letter, public_key.kid)
+        self._info = _info(VERSION, self._suite.letter, public_key.kid)
 
     def seal(self, text: str) -> str:
         """Return one token holding ``text``; every call uses a fresh ephemeral key."""
-        data = text.encode("utf-8", "backslashreplace")
+        context = TokenContext(self.app, self.producer, int(time.time()))
+        data = context.to_bytes() + text.encode("utf-8", "backslashreplace")
         ct = self._suite.hpke_suite.encrypt(data, self._hpke_key, info=self._info)
         return self._prefix + b64u_encode(ct) + "]"
 
@@ -109,15 +159,34 @@ class Problem:
     reason: str
 
 
-class Opener:
-    """Opens tokens with one or more private keys (several for key rotation)."""
+@dataclass(frozen=True)
+class Opened:
+    """A token's text, and its context (None for version-1 tokens, which have none)."""
 
-    def __init__(self, private_keys: Iterable[PrivateKey]) -> None:
+    text: str
+    context: TokenContext | None
+
+
+class Opener:
+    """Opens tokens with one or more private keys (several for key rotation).
+
+    With ``app``, only tokens whose context names that application open; others
+    (and version-1 tokens, which name none) are refused, so an operator opening
+    one job's log cannot be handed someone else's token.
+    """
+
+    def __init__(
+        self,
+        private_keys: Iterable[PrivateKey],
+        app: str | None = None,
+        show_context: bool = False,
+    ) -> None:
         self._keys: dict[str, PrivateKey] = {}
         for k in private_keys:
             self._keys[k.kid] = k
         self._hpke = {kid: k.hpke_key() for kid, k in self._keys.items()}
-        self._infos = {kid: _info(k.suite.letter, kid) for kid, k in self._keys.items()}
+        self.app = app
+        self.show_context = show_context
 
     @property
     def kids(self) -> list[str]:
@@ -125,33 +194,47 @@ class Opener:
 
     def open(self, token: str) -> str:
         """Open one complete token; raises :class:`TokenError` saying why it cannot."""
+        return self.open_with_context(token).text
+
+    def open_with_context(self, token: str) -> Opened:
+        """Open one complete token and return its text and context."""
         m = TOKEN_RE.fullmatch(token)
         if m is None:
             raise TokenError("not a complete sealed token (truncated or malformed)")
-        letter, kid, payload = m.groups()
+        version, letter, kid, payload = m.groups()
         key = self._keys.get(kid)
         if key is None:
             raise TokenError(f"no private key with key id {kid} was given")
         suite = SUITES[letter]
         if key.suite is not suite:
             raise TokenError(f"token suite {letter} does not match key {kid}")
-        if len(payload) % 4 == 1:  # the regex vouched for the alphabet; only length can be off
-            raise TokenError("token payload is not valid base64url (corrupted)")
-        ct = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+        try:
+            ct = b64u_decode(payload)
+        except ValueError:
+            raise TokenError("token payload is not canonical base64url (corrupted)") from None
         if len(ct) < suite.enc_len + 16:
             raise TokenError("token payload is too short (truncated)")
         try:
-            data = suite.hpke_suite.decrypt(ct, self._hpke[kid], info=self._infos[kid])
+            data = suite.hpke_suite.decrypt(ct, self._hpke[kid], info=_info(version, letter, kid))
         except (InvalidTag, ValueError):
             raise TokenError("token failed authentication (corrupted or tampered)") from None
-        return data.decode("utf-8", "replace")
+        context = None
+        if version != "1":
+            context, data = TokenContext.split(data)
+        if self.app is not None:
+            if context is None:
+                raise TokenError("token names no application (format 1); refused under --app")
+            if context.app != self.app:
+                raise TokenError("token belongs to another application; refused under --app")
+        return Opened(data.decode("utf-8", "replace"), context)
 
     def unseal_text(self, text: str) -> tuple[str, list[Problem]]:
         """Replace every token that opens by its plaintext; leave all else byte for byte.
 
         Tokens found inside opened plaintext are opened too (up to
         :data:`MAX_NESTING` levels). Tokens that cannot be opened are left as
-        they are and reported.
+        they are and reported. With ``show_context``, each opened text is
+        preceded by its context in double brackets.
         """
         problems: list[Problem] = []
         return self._unseal(text, problems, 0, 0), problems
@@ -164,13 +247,17 @@ class Opener:
             pos = m.end()
             candidate = m.group(0)
             try:
-                plain = self.open(candidate)
+                opened = self.open_with_context(candidate)
             except TokenError as exc:
                 problems.append(Problem(base + m.start(), str(exc)))
                 out.append(candidate)
                 continue
+            plain = opened.text
             if depth < MAX_NESTING and "[SEALED:" in plain:
                 plain = self._unseal(plain, problems, base + m.start(), depth + 1)
+            if self.show_context:
+                described = opened.context.describe() if opened.context else "format 1"
+                plain = f"[[{described}]]{plain}"
             out.append(plain)
         out.append(text[pos:])
         return "".join(out)

@@ -26,6 +26,7 @@ from sparkseal.worker.writer import SealedExceptionWriter
 
 ENV_PUBLIC_KEY = "SPARKSEAL_PUBLIC_KEY"
 ENV_SPILL_ENCRYPTION = "SPARKSEAL_SPILL_ENCRYPTION"
+ENV_APP_ID = "SPARKSEAL_APP_ID"  # set by harden() once the application has an id
 EXPECTED_WRITER_PARAMS = ("e", "outfile", "hide_traceback")
 SUPPORTED_PYSPARK = ("4.3.",)
 
@@ -36,7 +37,8 @@ def sealer_from_env(environ: Mapping[str, str] = os.environ) -> TextSealer:
     if not text:
         return WithholdingSealer(f"no public key on this executor (${ENV_PUBLIC_KEY} is not set)")
     try:
-        return Sealer(parse_public(text, f"${ENV_PUBLIC_KEY}"))
+        key = parse_public(text, f"${ENV_PUBLIC_KEY}")
+        return Sealer(key, producer="worker", app=environ.get(ENV_APP_ID, ""))
     except KeyFileError:
         return WithholdingSealer(f"the public key in ${ENV_PUBLIC_KEY} is invalid")
 

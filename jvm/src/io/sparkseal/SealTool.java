@@ -35,7 +35,8 @@ public final class SealTool {
     }
     switch (args[0]) {
       case "seal" -> seal(read(args[1]));
-      case "open" -> open(read(args[1]));
+      case "open" -> open(read(args[1]), false);
+      case "open-context" -> open(read(args[1]), true);
       case "rfc9180" -> rfc9180(new File(args[1]));
       case "bench" -> bench(read(args[1]), Double.parseDouble(args[2]));
       case "layout-bench" -> layoutBench(Double.parseDouble(args[1]));
@@ -72,11 +73,13 @@ public final class SealTool {
     }
   }
 
-  private static void open(String privateKey) throws Exception {
+  private static void open(String privateKey, boolean withContext) throws Exception {
     BufferedReader in = stdin();
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       try {
-        System.out.println(TokenSealer.open(privateKey, line.strip()).replace("\n", "\\n"));
+        TokenContext[] context = new TokenContext[1];
+        String text = TokenSealer.open(privateKey, line.strip(), context).replace("\n", "\\n");
+        System.out.println(withContext ? context[0] + "\t" + text : text);
       } catch (java.security.GeneralSecurityException e) {
         System.out.println("ERROR: " + e.getMessage());
       }

@@ -48,7 +48,7 @@ public final class ThrowableSealer {
     }
     if (t.getClass().getName().equals(PYTHON_EXCEPTION)
         && !sealer.isWithholding()
-        && (msg.contains("[SEALED:1:") || msg.contains("[WITHHELD by sparkseal"))) {
+        && (msg.contains("[SEALED:") || msg.contains("[WITHHELD by sparkseal"))) {
       return msg;
     }
     String head = "";

@@ -7,13 +7,15 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Seals text into {@code [SEALED:1:X:<kid>:<payload>]} tokens, the format of the Python
- * side. Holds only a public key. A withholding sealer (no or bad key) replaces every text by
- * a fixed placeholder instead: fail closed.
+ * Seals text into {@code [SEALED:2:X:<kid>:<payload>]} tokens, the format of the Python
+ * side ({@code docs/token-format.md}): the plaintext carries an authenticated context
+ * (application id, producer "jvm", time). Holds only a public key. A withholding sealer (no
+ * or bad key) replaces every text by a fixed placeholder instead: fail closed.
  */
 public final class TokenSealer {
   public static final Pattern TOKEN =
-      Pattern.compile("\\[SEALED:1:([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\\]");
+      Pattern.compile("\\[SEALED:([12]):([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\\]");
+  static final String VERSION = "2";
   public static final Pattern TOKEN_LIKE = Pattern.compile("\\[SEALED:[A-Za-z0-9_:-]*\\]?");
   private static final Pattern HAS_WORD = Pattern.compile("[\\p{IsAlphabetic}\\p{IsDigit}]");
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
@@ -25,8 +27,8 @@ public final class TokenSealer {
 
   private TokenSealer(byte[] publicRaw, String kid, String placeholder) {
     this.publicRaw = publicRaw;
-    this.prefix = kid == null ? null : "[SEALED:1:X:" + kid + ":";
-    this.info = kid == null ? null : ("sparkseal-token-v1:X:" + kid).getBytes(StandardCharsets.US_ASCII);
+    this.prefix = kid == null ? null : "[SEALED:" + VERSION + ":X:" + kid + ":";
+    this.info = kid == null ? null : info(VERSION, kid);
     this.placeholder = placeholder;
   }
 
@@ -49,11 +51,15 @@ public final class TokenSealer {
       return placeholder;
     }
     try {
-      byte[] sealed = Hpke.seal(publicRaw, info, text.getBytes(StandardCharsets.UTF_8));
-      return prefix + B64.encodeToString(sealed) + "]";
-    } catch (GeneralSecurityException e) {
-      return "[WITHHELD by sparkseal: sealing failed: " + e.getClass().getSimpleName() + "]";
+      byte[] plain = TokenContext.now().prepend(text.getBytes(StandardCharsets.UTF_8));
+      return prefix + B64.encodeToString(Hpke.seal(publicRaw, info, plain)) + "]";
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return "[WITHHELD by sparkseal: SS003 sealing failed: " + e.getClass().getSimpleName() + "]";
     }
+  }
+
+  private static byte[] info(String version, String kid) {
+    return ("sparkseal-token-v" + version + ":X:" + kid).getBytes(StandardCharsets.US_ASCII);
   }
 
   /** Seal {@code text} around the tokens already in it; text without letters or digits stays. */
@@ -84,26 +90,42 @@ public final class TokenSealer {
     return HAS_WORD.matcher(segment).find() ? seal(segment) : segment;
   }
 
-  /** Open a token (tests and parity checks; the JVM side never holds private keys in production). */
-  public static String open(String privateKeyText, String token) throws GeneralSecurityException {
+  /**
+   * Open a token to its text; a version-2 token's context is returned in {@code context[0]}
+   * if given (tests and parity checks; the JVM side never holds private keys in production).
+   */
+  public static String open(String privateKeyText, String token, TokenContext[] context)
+      throws GeneralSecurityException {
     Matcher m = TOKEN.matcher(token);
-    if (!m.matches() || !m.group(1).equals("X")) {
+    if (!m.matches() || !m.group(2).equals("X")) {
       throw new GeneralSecurityException("not a complete suite-X token");
     }
     byte[] sk = SealingKeys.parsePrivate(privateKeyText);
     String kid = SealingKeys.keyId(Hpke.publicFromPrivate(sk));
-    if (!kid.equals(m.group(2))) {
-      throw new GeneralSecurityException("no private key with key id " + m.group(2));
+    if (!kid.equals(m.group(3))) {
+      throw new GeneralSecurityException("no private key with key id " + m.group(3));
     }
-    byte[] info = ("sparkseal-token-v1:X:" + kid).getBytes(StandardCharsets.US_ASCII);
-    byte[] ct = SealingKeys.decodeCanonical(m.group(3));
+    byte[] ct = SealingKeys.decodeCanonical(m.group(4));
     if (ct == null) {
       throw new GeneralSecurityException("token payload is not valid base64url");
     }
+    byte[] plain;
     try {
-      return new String(Hpke.open(sk, info, ct), StandardCharsets.UTF_8);
+      plain = Hpke.open(sk, info(m.group(1), kid), ct);
     } catch (javax.crypto.AEADBadTagException e) {
       throw new GeneralSecurityException("token failed authentication (corrupted or tampered)");
     }
+    if (m.group(1).equals("1")) {
+      return new String(plain, StandardCharsets.UTF_8);
+    }
+    TokenContext.Split split = TokenContext.split(plain);
+    if (context != null && context.length > 0) {
+      context[0] = split.context;
+    }
+    return new String(split.text, StandardCharsets.UTF_8);
+  }
+
+  public static String open(String privateKeyText, String token) throws GeneralSecurityException {
+    return open(privateKeyText, token, null);
   }
 }
