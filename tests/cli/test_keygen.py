@@ -43,3 +43,16 @@ def test_help_is_helpful(cli):
         assert word in out
     assert b"0600" in cli("keygen", "--help").stdout
     assert b"Exit code" in cli("scan", "--help").stdout
+
+
+def test_keygen_refuses_a_planted_symlink(cli, tmp_path):
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    out = tmp_path / "k"
+    out.mkdir()
+    (out / "sparkseal.key.tmp").symlink_to(victim)
+    proc = cli("keygen", "--out", out, "--force")
+    assert proc.returncode == 2
+    assert b"SS104: " in proc.stderr and b"Traceback" not in proc.stderr
+    assert victim.read_text() == "precious"
+    assert not (out / "sparkseal.key").exists()

@@ -1,3 +1,4 @@
+import os
 import stat
 
 import pytest
@@ -91,3 +92,49 @@ def test_tampered_key_id_is_rejected():
 def test_unknown_suite_name():
     with pytest.raises(KeyFileError, match="unknown suite"):
         keys.generate("rsa")
+
+
+@pytest.mark.parametrize("planted", ["sparkseal.key.tmp", "sparkseal.pub.tmp"])
+@pytest.mark.parametrize("force", [False, True])
+def test_a_planted_temporary_symlink_is_not_followed(tmp_path, planted, force):
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    out = tmp_path / "k"
+    out.mkdir()
+    (out / planted).symlink_to(victim)
+    with pytest.raises(KeyFileError, match=r"SS104: .*already exists"):
+        keys.write_pair(keys.generate(), out, force=force)
+    assert victim.read_text() == "precious"
+
+
+def test_a_dangling_temporary_symlink_creates_nothing(tmp_path):
+    out = tmp_path / "k"
+    out.mkdir()
+    (out / "sparkseal.key.tmp").symlink_to(tmp_path / "attacker-readable")
+    with pytest.raises(KeyFileError, match="SS104"):
+        keys.write_pair(keys.generate(), out)
+    assert not (tmp_path / "attacker-readable").exists()
+
+
+@pytest.mark.parametrize("target", ["sparkseal.key", "sparkseal.pub"])
+def test_a_symlinked_key_file_is_refused_even_with_force(tmp_path, target):
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    out = tmp_path / "k"
+    out.mkdir()
+    (out / target).symlink_to(victim)
+    for force in (False, True):
+        with pytest.raises(KeyFileError, match=r"SS104: .*symlink"):
+            keys.write_pair(keys.generate(), out, force=force)
+    assert victim.read_text() == "precious"
+    assert sorted(p.name for p in out.iterdir()) == [target]  # nothing written, no .tmp left
+
+
+def test_the_private_key_is_0600_whatever_the_umask(tmp_path):
+    old = os.umask(0)
+    try:
+        _, key_path = keys.write_pair(keys.generate(), tmp_path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["sparkseal.key", "sparkseal.pub"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import os
 from dataclasses import dataclass
@@ -256,11 +257,17 @@ def write_pair(
     """Write ``sparkseal.pub`` and ``sparkseal.key`` (mode 0600) into ``out_dir``.
 
     Refuses to overwrite an existing key unless ``force``: losing a private key
-    makes every token sealed for it unreadable forever.
+    makes every token sealed for it unreadable forever. Never writes through a
+    symlink, even with ``force``: whoever planted it would choose where the key goes.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     pub_path, key_path = out / PUBLIC_FILE, out / PRIVATE_FILE
+    for p in (pub_path, key_path):
+        if p.is_symlink():
+            raise KeyFileError(
+                coded("SS104", f"{p} is a symlink; refusing to write a key through it")
+            )
     if not force:
         for p in (pub_path, key_path):
             if p.exists():
@@ -268,17 +275,43 @@ def write_pair(
                     f"{p} already exists; refusing to overwrite a key (tokens sealed for it "
                     "would become unreadable). Pass --force to replace it."
                 )
-    tmp = key_path.with_name(key_path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="ascii") as fh:
-        fh.write("# sparkseal PRIVATE key: opens sealed text. Keep it secret.\n")
-        fh.write(key.to_text() + "\n")
-    os.chmod(tmp, 0o600)
-    os.replace(tmp, key_path)
-    pub_path.write_text(
+    _write_new(
+        key_path,
+        "# sparkseal PRIVATE key: opens sealed text. Keep it secret.\n" + key.to_text() + "\n",
+        0o600,
+    )
+    _write_new(
+        pub_path,
         "# sparkseal public key: seals text, cannot open it. Safe to share.\n"
         + key.public.to_text()
         + "\n",
-        encoding="ascii",
+        0o644,
     )
     return pub_path, key_path
+
+
+def _write_new(path: Path, text: str, mode: int) -> None:
+    """Write ``path`` whole through a new temporary file: O_EXCL|O_NOFOLLOW, then a rename
+    (which replaces the name, never follows it)."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, mode)
+    except FileExistsError:
+        raise KeyFileError(
+            coded(
+                "SS104",
+                f"{tmp} already exists (left by an interrupted keygen, or planted); "
+                "check the directory, remove it and run again",
+            )
+        ) from None
+    except OSError as exc:
+        raise KeyFileError(f"cannot write {tmp}: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="ascii") as fh:
+            os.fchmod(fh.fileno(), mode)  # exactly, whatever the umask
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
