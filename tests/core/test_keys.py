@@ -138,3 +138,20 @@ def test_the_private_key_is_0600_whatever_the_umask(tmp_path):
         os.umask(old)
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
     assert sorted(p.name for p in tmp_path.iterdir()) == ["sparkseal.key", "sparkseal.pub"]
+
+
+@pytest.mark.parametrize("suite", ["x25519", "mlkem768-x25519"])
+def test_private_key_reprs_are_redacted(suite):
+    """A key that reaches a log line, a traceback's locals or a debugger shows no material."""
+    from sparkseal.core.token import Opener
+
+    key = keys.generate(suite)
+    material = keys.b64u_encode(key.raw)
+    shown = [repr(key), str(key), f"{key}", repr([key]), repr({"k": key})]
+    shown += ["%r %s" % (key, key)]  # noqa: UP031 (as logging formats its arguments)
+    shown += [repr(vars(Opener([key])))]
+    for text in shown:
+        assert material not in text and material[:12] not in text
+        assert key.raw.hex()[:16] not in text and repr(key.raw)[2:20] not in text
+        assert "<redacted>" in text and key.kid in text
+    assert material in key.to_text()  # the control: the material is there to leak

@@ -77,6 +77,9 @@ class PublicKey:
     def kid(self) -> str:
         return key_id(self.suite, self.raw)
 
+    def __repr__(self) -> str:
+        return f"PublicKey(suite={self.suite.name.value!r}, kid={self.kid!r})"
+
     def to_text(self) -> str:
         return f"{PUBLIC_PREFIX}:{self.suite.letter}:{self.kid}:{b64u_encode(self.raw)}"
 
@@ -100,6 +103,12 @@ class PrivateKey:
     @property
     def kid(self) -> str:
         return self.public.kid
+
+    def __repr__(self) -> str:
+        # Not the dataclass repr: that prints the key material into any log or traceback.
+        return f"PrivateKey(suite={self.suite.name.value!r}, kid={self.kid!r}, raw=<redacted>)"
+
+    __str__ = __repr__
 
     def to_text(self) -> str:
         return f"{PRIVATE_PREFIX}:{self.suite.letter}:{self.kid}:{b64u_encode(self.raw)}"
