@@ -19,6 +19,7 @@ from sparkseal.auth import (
     refuse_secret_conf,
 )
 from sparkseal.core.policy import Policy, PresetPolicy
+from sparkseal.core.rules import REDACTION_REGEX  # the one copy, shared with Java
 from sparkseal.worker.install import ENV_PUBLIC_KEY, ENV_SPILL_ENCRYPTION
 
 JVM_KEY_PROPERTY = "io.sparkseal.publicKey"  # Spark rejects "-Dspark*" executor options
@@ -90,14 +91,6 @@ def with_boot_dir(pythonpath: str | None) -> str:
     """The workers' PYTHONPATH with the boot directory first (idempotent)."""
     entries = [p for p in (pythonpath or "").split(os.pathsep) if p and p != BOOT_DIR]
     return os.pathsep.join([BOOT_DIR, *entries])
-
-
-# Spark's default redaction regex, extended: Parquet modular-encryption key lists and
-# other key material in spark.hadoop.*, JDBC URLs with credentials, and bearer tokens.
-REDACTION_REGEX = (
-    r"(?i)secret|password|token|access[.]?key|encryption\.key|key\.list|credential"
-    r"|private[._-]?key|jdbc:[^\s]*(?:password|pwd)="
-)
 
 
 def preset_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:

@@ -33,14 +33,13 @@ from cryptography.exceptions import InvalidTag
 
 from sparkseal.core.errors import TokenError
 from sparkseal.core.keys import PrivateKey, PublicKey, b64u_decode, b64u_encode
+from sparkseal.core.rules import TOKEN_RE, has_word
 from sparkseal.core.suites import SUITES
 
 VERSION = "2"
 VERSIONS = ("1", "2")
-TOKEN_RE = re.compile(r"\[SEALED:([12]):([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\]")
 # Anything that starts like a token, complete or not: used to report truncation.
 TOKEN_LIKE_RE = re.compile(r"\[SEALED:[A-Za-z0-9_:-]*\]?")
-_HAS_WORD = re.compile(r"[^\W_]")  # a letter or digit: text that could carry data
 MAX_NESTING = 4
 PRODUCERS = ("driver", "worker", "jvm")
 
@@ -107,7 +106,7 @@ class TextSealer:
         return "".join(out)
 
     def _seal_segment(self, segment: str) -> str:
-        return self.seal(segment) if _HAS_WORD.search(segment) else segment
+        return self.seal(segment) if has_word(segment) else segment
 
 
 class Sealer(TextSealer):

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from sparkseal.core.errors import SparkSealError
+from sparkseal.core.rules import RULES_FILE
 
 JAR_NAME = "sparkseal-jvm.jar"
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -71,6 +72,8 @@ def build(out: Path = PACKAGED_JAR) -> Path:
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise JvmBuildError(f"javac failed:\n{proc.stderr[-4000:]}")
+        # The rules shared with Python: one copy, in the Python package, read from the jar.
+        shutil.copyfile(RULES_FILE, classes / "io" / "sparkseal" / "rules.json")
         tmp_jar = Path(tmp) / JAR_NAME
         subprocess.run([jar_tool, "cf", str(tmp_jar), "-C", str(classes), "."], check=True)
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +85,7 @@ def build(out: Path = PACKAGED_JAR) -> Path:
 def jar_path() -> Path:
     """The JVM component's jar, built first if it is missing or older than its sources."""
     sources = _sources()
-    if sources and _stale(PACKAGED_JAR, sources):
+    if sources and _stale(PACKAGED_JAR, [*sources, RULES_FILE]):
         return build()
     if not PACKAGED_JAR.exists():
         raise JvmBuildError(

@@ -11,17 +11,16 @@ message; that message is sealed too, keeping the error condition readable.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
+from sparkseal.core.rules import readable_condition
 from sparkseal.core.token import TextSealer
 from sparkseal.sealing.tracebacks import sealed_mirror
 
 # PySpark 4.x loggers whose message *is* a Spark exception's message.
 PYSPARK_MESSAGE_LOGGERS = frozenset({"DataFrameQueryContextLogger", "SQLQueryContextLogger"})
 _UNSEALABLE_RECORD = "[WITHHELD by sparkseal: SS003 log record could not be sealed]"
-_CONDITION_PREFIX = re.compile(r"\[[A-Z][A-Z0-9_]*(?:\.[A-Z0-9_]+)*\]")
 
 
 class SealingRecordFactory:
@@ -63,8 +62,7 @@ class SealingRecordFactory:
         # These loggers only log PySparkException.getMessage(): "[CONDITION] text".
         # (The record's ``context`` with the condition is attached after this factory runs.)
         msg = str(record.msg)
-        m = _CONDITION_PREFIX.match(msg)
-        head = m.group(0) if m else ""
+        head = readable_condition(msg)  # only a condition Spark's registry knows
         return head + self.sealer.seal_text(msg[len(head) :])
 
 

@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  */
 public final class EventSealer {
   static final String SQL = "org.apache.spark.sql.execution.ui.";
-  private static final Pattern CONDITION = Pattern.compile("^\\[[A-Z][A-Z0-9_]*(?:\\.[A-Z0-9_]+)*\\]");
   private final ObjectMapper mapper = new ObjectMapper();
   private final TokenSealer sealer;
   private final Pattern redaction;
@@ -72,8 +71,7 @@ public final class EventSealer {
     if (message == null || TokenSealer.isSealed(message)) {
       return message;
     }
-    java.util.regex.Matcher m = CONDITION.matcher(message);
-    String head = m.find() ? m.group() : "";
+    String head = Rules.readableCondition(message);
     return head + sealer.sealText(message.substring(head.length()));
   }
 

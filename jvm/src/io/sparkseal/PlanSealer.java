@@ -16,7 +16,6 @@ public final class PlanSealer {
   private static final Pattern ATTRIBUTE = Pattern.compile("[\\w$.`]+#\\d+L?");
   private static final Pattern SAFE_WORDS = Pattern.compile(
       "\\b(?:AND|OR|NOT|ASC|DESC|NULLS|FIRST|LAST|true|false|isnotnull|isnull|AS)\\b");
-  private static final Pattern LEFTOVER = Pattern.compile("[\\p{IsAlphabetic}\\p{IsDigit}]");
   // "Filter (...)", "Scan parquet [...]", "HashAggregate(keys=...)": the name runs up to the
   // first bracket; without one ("AdaptiveSparkPlan isFinalPlan=true") it is the first word.
   private static final Pattern NODE_BRACKET =
@@ -33,7 +32,7 @@ public final class PlanSealer {
   /** True if {@code text} holds nothing but column references, keywords and punctuation. */
   static boolean structural(String text) {
     String rest = SAFE_WORDS.matcher(ATTRIBUTE.matcher(text).replaceAll("")).replaceAll("");
-    return !LEFTOVER.matcher(rest).find();
+    return !Rules.hasWord(rest);
   }
 
   /** One node's {@code simpleString}: the node name stays, a data-bearing rest is sealed. */

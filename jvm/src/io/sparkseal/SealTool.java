@@ -38,6 +38,7 @@ public final class SealTool {
       case "open" -> open(read(args[1]), false);
       case "open-context" -> open(read(args[1]), true);
       case "rfc9180" -> rfc9180(new File(args[1]));
+      case "rules" -> rules(new File(args[1]));
       case "bench" -> bench(read(args[1]), Double.parseDouble(args[2]));
       case "layout-bench" -> layoutBench(Double.parseDouble(args[1]));
       case "plan" -> System.out.print(PlanSealer.sealPlanDescription(
@@ -84,6 +85,21 @@ public final class SealTool {
         System.out.println("ERROR: " + e.getMessage());
       }
     }
+  }
+
+  /** Each corpus string through the shared rules, as JSON (the parity test compares). */
+  private static void rules(File corpus) throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    com.fasterxml.jackson.databind.node.ArrayNode out = json.createArrayNode();
+    for (JsonNode item : json.readTree(corpus)) {
+      String text = item.asText();
+      out.addObject()
+          .put("has_word", Rules.hasWord(text))
+          .put("condition", Rules.readableCondition(text))
+          .put("redacted", java.util.regex.Pattern.compile(Rules.REDACTION).matcher(text).find())
+          .put("token", Rules.TOKEN.matcher(text).find());
+    }
+    System.out.println(json.writeValueAsString(out));
   }
 
   private static byte[] hex(JsonNode v, String field) {

@@ -24,7 +24,7 @@ public class SealedEventLoggingListener extends EventLoggingListener {
   public SealedEventLoggingListener(SparkConf conf) {
     super(conf.getAppId(), Option.apply(conf.get("spark.app.attempt.id", null)), logDir(conf), conf);
     this.sealer = new EventSealer(Sealers.get(),
-        conf.get("spark.redaction.regex", "(?i)secret|password|token|access[.]?key"));
+        conf.get("spark.redaction.regex", Rules.REDACTION));
     start();
   }
 

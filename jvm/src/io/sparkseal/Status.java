@@ -19,6 +19,10 @@ public final class Status {
       problems.add("throwables cannot be sealed in place: the JVM lacks"
           + " --add-opens=java.base/java.lang=ALL-UNNAMED (Spark normally adds it)");
     }
+    if (!Rules.LOADED) {
+      problems.add("sparkseal's jar lacks io/sparkseal/rules.json (a broken build):"
+          + " rebuild it with sparkseal build-jvm or reinstall sparkseal");
+    }
     if (Sealers.get().isWithholding()) {
       problems.add("no valid public key in the JVM (-D" + Sealers.PROPERTY + ")");
     }

@@ -13,11 +13,9 @@ import java.util.regex.Pattern;
  * or bad key) replaces every text by a fixed placeholder instead: fail closed.
  */
 public final class TokenSealer {
-  public static final Pattern TOKEN =
-      Pattern.compile("\\[SEALED:([12]):([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\\]");
+  public static final Pattern TOKEN = Rules.TOKEN;
   static final String VERSION = "2";
   public static final Pattern TOKEN_LIKE = Pattern.compile("\\[SEALED:[A-Za-z0-9_:-]*\\]?");
-  private static final Pattern HAS_WORD = Pattern.compile("[\\p{IsAlphabetic}\\p{IsDigit}]");
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
 
   private final byte[] publicRaw;
@@ -83,11 +81,11 @@ public final class TokenSealer {
     if (text == null) {
       return true;
     }
-    return !HAS_WORD.matcher(TOKEN.matcher(text).replaceAll("")).find();
+    return !Rules.hasWord(TOKEN.matcher(text).replaceAll(""));
   }
 
   private String sealSegment(String segment) {
-    return HAS_WORD.matcher(segment).find() ? seal(segment) : segment;
+    return Rules.hasWord(segment) ? seal(segment) : segment;
   }
 
   /**

@@ -39,7 +39,7 @@ public final class SealingUiFilter implements Filter {
   @Override
   public void init(FilterConfig config) {
     sealer = Sealers.get();
-    events = new EventSealer(sealer, "(?i)secret|password|token|access[.]?key");
+    events = new EventSealer(sealer, io.sparkseal.Rules.REDACTION);
   }
 
   @Override
