@@ -48,6 +48,14 @@ default = "redact"
 """
 
 
+def write_secret(path: Path, value: str) -> None:
+    """A new file only its owner can read (0600), never written through a symlink."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as fh:
+        os.fchmod(fh.fileno(), 0o600)
+        fh.write(value)
+
+
 def step(title: str) -> None:
     print(f"\n=== {title} ===", flush=True)
 
@@ -63,7 +71,7 @@ def main() -> int:
     step("1. key pair and policy")
     subprocess.run([*CLI, "keygen", "--out", str(OUT / "keys")], check=True)
     for secret in ("pepper", "token.key"):  # column protection's secrets, referenced below
-        (OUT / "keys" / secret).write_text(secrets.token_hex(32))
+        write_secret(OUT / "keys" / secret, secrets.token_hex(32))
     policy = OUT / "sparkseal.toml"
     policy.write_text(POLICY.format(keys=(OUT / "keys").as_posix()))
     print(f"policy: {policy}")

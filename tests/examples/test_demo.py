@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -30,3 +31,8 @@ def test_the_demo_passes_and_prints_no_customer_data(tmp_path):
     assert "nnn-nn-1120" in run.stdout  # support's partial mask
     job_log = (tmp_path / "demo-out" / "job.log").read_text(errors="replace")
     assert "alan.turing(at)example.net" not in job_log
+    # the pepper, the token key and the private key are readable by their owner only
+    for secret in ("pepper", "token.key", "sparkseal.key"):
+        path = tmp_path / "demo-out" / "keys" / secret
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
+        assert len(path.read_text().strip()) >= 32
