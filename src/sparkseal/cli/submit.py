@@ -30,9 +30,10 @@ def submit(policy: Path | None, dry_run: bool, spark_submit_args: tuple[str, ...
 
     Adds the worker hooks, the public key, sparkseal's jar and log4j2
     configuration for driver and executors, the UI filter and (if the event log
-    is enabled) the sealed event log writer. The job itself still calls
-    sparkseal.harden() or sparkseal.session(), which finds the same policy.
-    Exits with spark-submit's exit code.
+    is enabled) the sealed event log writer. The authentication secret goes
+    in spark-submit's environment (_SPARK_AUTH_SECRET), never on its command
+    line. The job itself still calls sparkseal.harden() or sparkseal.session(),
+    which finds the same policy. Exits with spark-submit's exit code.
     """
     loaded = load_policy(policy)
     cmd = build_command(loaded, spark_submit_args)
