@@ -56,7 +56,7 @@ def test_role_from_current_user(spark, df, make_policy):
 def test_unprotect_is_for_unprotect_roles_only(df, make_policy):
     policy = make_policy(COLUMNS)
     tokens = sparkseal.protect(df, "fraud", policy)
-    with pytest.raises(SparkSealError, match="role 'analyst' may not unprotect"):
+    with pytest.raises(SparkSealError, match=r"^SS205: role 'analyst' may not unprotect"):
         sparkseal.unprotect(tokens, "analyst", policy)
     with pytest.raises(SparkSealError, match="role None may not unprotect"):
         sparkseal.unprotect(tokens, policy=policy)
@@ -69,8 +69,8 @@ def test_wrong_key_and_damaged_tokens_open_to_null(spark, df, make_policy, secre
     damaged = [
         token[:-6],  # truncated
         token[:-2] + ("A" if token[-2] != "A" else "B") + token[-1],  # corrupted
-        "tok1.!!not-base64!!",
-        "tok1.",
+        "tok2.!!not-base64!!",
+        "tok2.",
         cipher[:20],
         cipher[:-1] + ("A" if cipher[-1] != "A" else "B"),
     ]
@@ -86,7 +86,7 @@ def test_wrong_key_and_damaged_tokens_open_to_null(spark, df, make_policy, secre
 
 def test_missing_secret_is_a_clear_error(df, make_policy, tmp_path):
     policy = make_policy(COLUMNS, pepper=f"file:{tmp_path / 'absent'}")
-    with pytest.raises(PolicyError, match=r"protect\.pepper: secret file:.*cannot read"):
+    with pytest.raises(PolicyError, match=r"^SS201: protect\.pepper: secret file:.*cannot read"):
         sparkseal.protect(df, "analyst", policy)
 
 
@@ -97,7 +97,7 @@ def test_role_views_for_sql_users(spark, df, make_policy):
     )
     assert views == {"fraud": "customers_fraud", "intern": "customers_intern"}
     fraud = spark.sql("SELECT email, ssn FROM customers_fraud").first()
-    assert fraud.email.startswith("tok1.") and fraud.ssn == "*******6789"
+    assert fraud.email.startswith("tok2.") and fraud.ssn == "*******6789"
     assert spark.table("customers_intern").columns == ["id", "note"]
 
 

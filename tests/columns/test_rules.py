@@ -79,22 +79,25 @@ def _subkey(token_key: bytes, label: str) -> bytes:
 
 
 def test_tokens_and_ciphertexts_follow_the_documented_construction(people, make_policy, secrets):
-    # docs/protect.md: tok1. + b64url(IV || AES-256-GCM(k_enc, IV, value, "sparkseal-token-v1"))
-    # with IV = HMAC-SHA256(k_iv, value)[:12]; enc1. likewise under k = HKDF(token_key, "encrypt")
+    # docs/protect.md: context = "sparkseal-token-v2" || 0x00 || domain, domain "match:email";
+    # tok2. + b64url(IV || AES-256-GCM(k_enc, IV, value, aad=context)) with
+    # IV = HMAC-SHA256(k_iv, context || 0x00 || value)[:12]; enc2. likewise under
+    # k = HKDF(token_key, "encrypt") with aad "sparkseal-encrypt-v2" || 0x00 || domain.
     import base64
 
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     key = secrets["token_key"].read_bytes()
     k_iv, k_enc = _subkey(key, "tokenize-iv"), _subkey(key, "tokenize-enc")
+    context = b"sparkseal-token-v2\x00match:email"
     expected = []
     for v in VALUES:
         if v is None:
             expected.append(None)
             continue
-        iv = hmac.new(k_iv, v.encode(), hashlib.sha256).digest()[:12]
-        sealed = AESGCM(k_enc).encrypt(iv, v.encode(), b"sparkseal-token-v1")
-        expected.append("tok1." + base64.urlsafe_b64encode(iv + sealed).decode().rstrip("="))
+        iv = hmac.new(k_iv, context + b"\x00" + v.encode(), hashlib.sha256).digest()[:12]
+        sealed = AESGCM(k_enc).encrypt(iv, v.encode(), context)
+        expected.append("tok2." + base64.urlsafe_b64encode(iv + sealed).decode().rstrip("="))
     assert _protected(people, make_policy, "tokenize", role="fraud") == expected
 
     k = AESGCM(_subkey(key, "encrypt"))
@@ -102,15 +105,15 @@ def test_tokens_and_ciphertexts_follow_the_documented_construction(people, make_
         if v is None:
             assert c is None
             continue
-        raw = base64.urlsafe_b64decode(c.removeprefix("enc1.") + "==")
-        assert k.decrypt(raw[:12], raw[12:], b"sparkseal-encrypt-v1").decode() == v
+        raw = base64.urlsafe_b64decode(c.removeprefix("enc2.") + "==")
+        assert k.decrypt(raw[:12], raw[12:], b"sparkseal-encrypt-v2\x00match:email").decode() == v
 
 
 def test_tokens_are_deterministic_join_and_round_trip(spark, people, make_policy):
     policy = make_policy([{"match": ["email", "*_email"], "rules": {"fraud": "tokenize"}}])
     tokens = sparkseal.protect(people, "fraud", policy).orderBy("id").collect()
     assert tokens[2].email is None
-    assert all(t.email.startswith("tok1.") for t in tokens if t.email is not None)
+    assert all(t.email.startswith("tok2.") for t in tokens if t.email is not None)
     assert len({t.email for t in tokens}) == len(VALUES)  # distinct inputs, distinct tokens
 
     orders = spark.createDataFrame(
@@ -144,7 +147,7 @@ def test_encryption_is_randomized_and_round_trips(spark, people, make_policy):
     twice = people.unionAll(people)
     sealed = sparkseal.protect(twice, "fraud", policy).orderBy("id").collect()
     first, second = sealed[0].email, sealed[1].email
-    assert first.startswith("enc1.") and first != second  # same input, fresh IV
+    assert first.startswith("enc2.") and first != second  # same input, fresh IV
     opened = sparkseal.unprotect(sparkseal.protect(people, "fraud", policy), "fraud", policy)
     assert [r.email for r in opened.orderBy("id").collect()] == VALUES
 

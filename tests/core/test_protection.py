@@ -59,3 +59,37 @@ def test_bad_policies_are_refused(change, message):
 
 def test_no_columns_needs_no_secrets():
     assert ProtectPolicy().columns == []
+
+
+def test_token_domains_default_to_the_entry_and_can_be_shared():
+    policy = ProtectPolicy.model_validate(tomllib.loads(TOML))
+    assert policy.column_rule("billing_email").token_domain == "match:email,*_email"
+    assert policy.column_rule("ssn").token_domain == "match:ssn"  # patterns lower-cased
+    assert policy.column_rule("email").accept_v1 is False
+    shared = ProtectPolicy.model_validate(
+        {"columns": [{"match": "a", "domain": "people"}, {"match": "b", "domain": "people"}]}
+    )
+    assert {c.token_domain for c in shared.columns} == {"people"}
+
+
+@pytest.mark.parametrize(
+    "column",
+    [
+        {"match": "x", "domain": ""},
+        {"match": "x", "domain": "a\x00b"},
+        {"match": "x", "domain": "line\nbreak"},
+        {"match": "x", "domain": "d" * 1025},
+        {"match": "x\x01"},  # the default domain would hold a control character
+    ],
+)
+def test_bad_domains_are_refused(column):
+    with pytest.raises(ValidationError, match="SS207: domain"):
+        ProtectPolicy.model_validate({"columns": [column]})
+
+
+def test_column_secrets_must_be_readable_by_the_jvm():
+    from sparkseal.core.secrets import register_provider
+
+    register_provider("testvault2", lambda ref: b"x" * 32)
+    with pytest.raises(ValidationError, match="SS204: column secrets are read by the JVM"):
+        ProtectPolicy.model_validate({"pepper": "testvault2:kv/pepper"})

@@ -34,3 +34,29 @@ def test_a_provider_can_be_added():
     register_provider("testvault", lambda ref: f"from-vault:{ref}".encode())
     assert is_reference("testvault:kv/pepper")
     assert resolve("testvault:kv/pepper", "x") == b"from-vault:kv/pepper"
+
+
+def test_jvm_references_are_env_or_absolute_files(tmp_path, monkeypatch):
+    from sparkseal.core.secrets import jvm_reference
+
+    monkeypatch.chdir(tmp_path)
+    assert jvm_reference("file:key", "x") == f"file:{tmp_path / 'key'}"
+    assert jvm_reference("file:/etc/k", "x") == "file:/etc/k"
+    assert jvm_reference("env:PEPPER", "x") == "env:PEPPER"
+    for bad in ("vault:kv/x", "env:", "file:", "inline-secret"):
+        with pytest.raises(PolicyError, match=r"^SS204: protect\.pepper: column secrets are read"):
+            jvm_reference(bad, "protect.pepper")
+
+
+def test_an_env_var_the_jvm_cannot_see_is_explained(monkeypatch):
+    from sparkseal.core.secrets import explain_jvm_error
+
+    jvm = "SS201: protect.pepper: secret env:SPARKSEAL_LATE: the variable is not set in the JVM"
+    monkeypatch.delenv("SPARKSEAL_LATE", raising=False)
+    assert explain_jvm_error(jvm) == jvm  # unset everywhere: the JVM's message stands
+    monkeypatch.setenv("SPARKSEAL_LATE", "s" * 32)
+    explained = explain_jvm_error(jvm)
+    assert explained.startswith("SS202: protect.pepper: secret env:SPARKSEAL_LATE is set")
+    assert "s" * 32 not in explained
+    other = "SS201: protect.pepper: secret file:/x: cannot read it (no such file)"
+    assert explain_jvm_error(other) == other

@@ -108,3 +108,53 @@ def test_the_scan_finds_a_key_passed_the_seed_003_way(spark, keys, tmp_path):
     (tmp_path / "plan.txt").write_text(plan.getvalue())
     scanned = _scan([tmp_path], encodings(key))
     assert scanned.returncode == 1
+
+
+def test_domains_and_counts_hold_on_separate_executor_jvms(private_key, keys):
+    """On local-cluster: executors read keys from the broadcast, count moved tokens, and the
+    session still lists no keyed function after protect, unprotect and role views."""
+    from tests.conftest import run_python
+
+    proc = run_python(
+        f"""
+        import json
+        from pyspark.sql import SparkSession
+        from sparkseal.conf import classpath_conf
+        import sparkseal
+        from sparkseal.columns import rejected_tokens
+        builder = SparkSession.builder.master("local-cluster[2,1,1024]")
+        for k, v in classpath_conf({{}}).items():
+            builder = builder.config(k, v)
+        spark = builder.config("spark.ui.enabled", "false").getOrCreate()
+        policy = {{"seal": {{"public_key": "{private_key.public.to_text()}"}},
+                   "protect": {{"token_key": "file:{keys["token_key"]}",
+                               "pepper": "file:{keys["pepper"]}", "unprotect_roles": ["fraud"],
+                               "columns": [{{"match": "email", "rules": {{"fraud": "tokenize"}}}},
+                                           {{"match": "phone", "rules": {{"fraud": "encrypt",
+                                                                         "analyst": "hash"}}}}]}}}}
+        rows = [(i, f"user{{i}}@example.com", f"+1 555 {{i:04d}}") for i in range(200)]
+        df = spark.createDataFrame(rows, "id int, email string, phone string").repartition(4)
+        made = sparkseal.protect(df, "fraud", policy)
+        swapped = made.select("id", made.phone.alias("email"), made.email.alias("phone"))
+        moved = swapped.where("id < 50").unionByName(made.where("id >= 50"))
+        opened = sparkseal.unprotect(moved, "fraud", policy).collect()
+        sparkseal.create_role_views(spark, df, ["fraud", "analyst"], name="c", policy=policy)
+        spark.sql("SELECT * FROM c_analyst").collect()
+        print("RESULT", json.dumps({{
+            "nulls": sum(r.email is None and r.phone is None for r in opened),
+            "clear": sum(r.email == f"user{{r.id}}@example.com" for r in opened),
+            "rejected": rejected_tokens(spark),
+            "functions": [r[0] for r in spark.sql("SHOW USER FUNCTIONS").collect()],
+        }}))
+        """,
+        env={"PYSPARK_PYTHON": sys.executable},
+        timeout=600,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
+    assert lines, proc.stderr[-3000:]
+    import json
+
+    result = json.loads(lines[0].removeprefix("RESULT "))
+    assert result["nulls"] == 50 and result["clear"] == 150
+    assert result["rejected"] == {"match:email": 50, "match:phone": 50}
+    assert result["functions"] == []

@@ -1,37 +1,19 @@
-"""``protect``, ``unprotect`` and role views."""
+"""``protect``, ``unprotect``, role views, and the count of tokens that did not open."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
-from sparkseal.columns.expressions import FUNCTION_PREFIX, expression, reversal
-from sparkseal.core.errors import SparkSealError
+from sparkseal.columns.expressions import Keyed, expression, reversal
+from sparkseal.columns.keyed import KeyedColumns
+from sparkseal.core.codes import coded
+from sparkseal.core.errors import PolicyError, SparkSealError
 from sparkseal.core.policy import PolicyLike, load_policy
 from sparkseal.core.protection import ProtectPolicy
-from sparkseal.core.secrets import resolve
-from sparkseal.jvm.functions import register_once
+from sparkseal.jvm.functions import jvm_classes
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
-
-
-def _register_functions(spark: SparkSession, policy: ProtectPolicy) -> None:
-    """Put the keyed functions in the session; keys go to the JVM, never into a plan."""
-    pepper = resolve(policy.pepper, "protect.pepper") if policy.pepper else None
-    token = resolve(policy.token_key, "protect.token_key") if policy.token_key else None
-    digest = hashlib.sha256(repr((pepper, token)).encode()).digest()
-    register_once(
-        spark,
-        "protect",
-        digest,
-        lambda jvm: jvm.protect.Functions.register(
-            spark._jsparkSession,
-            FUNCTION_PREFIX,
-            bytearray(pepper) if pepper else None,
-            bytearray(token) if token else None,
-        ),
-    )
 
 
 def current_role(spark: SparkSession, policy: ProtectPolicy) -> str | None:
@@ -55,7 +37,7 @@ def protect(df: DataFrame, role: str | None = None, policy: PolicyLike = None) -
     spark = df.sparkSession
     if role is None:
         role = current_role(spark, p)
-    _register_functions(spark, p)
+    keys = KeyedColumns(spark, p)
     columns = []
     for field in df.schema.fields:
         protection = p.column_rule(field.name)
@@ -68,12 +50,18 @@ def protect(df: DataFrame, role: str | None = None, policy: PolicyLike = None) -
             if p.default == "null":
                 columns.append(F.lit(None).cast(field.dataType).alias(field.name))
             continue
-        columns.append(expression(rule, col, field.dataType).alias(field.name))
+        keyed = Keyed(keys, protection.token_domain)
+        columns.append(expression(rule, col, field.dataType, keyed).alias(field.name))
     return df.select(*columns)
 
 
 def unprotect(df: DataFrame, role: str | None = None, policy: PolicyLike = None) -> DataFrame:
-    """Reverse ``tokenize`` and ``encrypt`` in protected columns, for ``unprotect_roles`` only."""
+    """Reverse ``tokenize`` and ``encrypt`` in protected columns, for ``unprotect_roles`` only.
+
+    Each column opens only the values of its own entry's domain; others become null and
+    are counted (:func:`rejected_tokens`). The opening function exists only in the
+    returned DataFrame's plan: nothing is registered that SQL could call.
+    """
     from pyspark.sql import functions as F
     from pyspark.sql.types import StringType
 
@@ -83,17 +71,36 @@ def unprotect(df: DataFrame, role: str | None = None, policy: PolicyLike = None)
         role = current_role(spark, p)
     if role not in p.unprotect_roles:
         raise SparkSealError(
-            f"role {role!r} may not unprotect columns; the policy's protect.unprotect_roles "
-            f"are {p.unprotect_roles}"
+            coded(
+                "SS205",
+                f"role {role!r} may not unprotect columns; the policy's "
+                f"protect.unprotect_roles are {p.unprotect_roles}",
+            )
         )
-    _register_functions(spark, p)
+    if p.token_key is None:
+        raise PolicyError(
+            coded("SS206", "unprotect needs protect.token_key, the key the values were made with")
+        )
+    keys = KeyedColumns(spark, p)
     columns = []
     for field in df.schema.fields:
         col = F.col(f"`{field.name}`")
-        if p.column_rule(field.name) is not None and isinstance(field.dataType, StringType):
-            col = reversal(col).alias(field.name)
+        protection = p.column_rule(field.name)
+        if protection is not None and isinstance(field.dataType, StringType):
+            keyed = Keyed(keys, protection.token_domain)
+            col = reversal(col, keyed, protection.accept_v1).alias(field.name)
         columns.append(col)
     return df.select(*columns)
+
+
+def rejected_tokens(spark: SparkSession) -> dict[str, int]:
+    """Values ``unprotect`` could not open, by domain, since the SparkContext started.
+
+    Counted when Spark evaluates them (an action run twice counts twice); also shown in
+    the Spark UI's stage pages as the accumulators ``sparkseal.rejected_tokens[<domain>]``.
+    """
+    counts = jvm_classes(spark).protect.Functions.rejected(spark._jsparkSession)
+    return {str(domain): int(counts[domain]) for domain in counts}
 
 
 def create_role_views(
@@ -103,7 +110,11 @@ def create_role_views(
     name: str | None = None,
     policy: PolicyLike = None,
 ) -> dict[str, str]:
-    """A temporary view ``<name>_<role>`` per role, protected for that role, for SQL users."""
+    """A temporary view ``<name>_<role>`` per role, protected for that role, for SQL users.
+
+    The views hold the keyed functions as unregistered UDF objects: SQL users read the
+    protected columns but cannot call the functions on values of their own.
+    """
     df = spark.table(table_or_df) if isinstance(table_or_df, str) else table_or_df
     base = name or (table_or_df if isinstance(table_or_df, str) else "protected")
     base = base.replace(".", "_")

@@ -1,20 +1,34 @@
 """Each protection rule as a native Spark SQL expression.
 
-No rule runs Python per row. Keyed rules call sparkseal's JVM functions, which
-hold their keys in broadcast variables, so no key is ever a literal in a plan.
+No rule runs Python per row. Keyed rules are unregistered JVM UDF objects
+(:mod:`sparkseal.columns.keyed`) holding their keys in broadcast variables, so no key is
+ever a literal in a plan and no SQL can call them by name.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable
+from dataclasses import dataclass
+from functools import reduce
 
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.types import DataType, DateType, NumericType, StringType, TimestampType
 
+from sparkseal.columns.keyed import KeyedColumns
 from sparkseal.core import protection as p
 
-FUNCTION_PREFIX = "sparkseal_"
+# Prefixes of the values unprotect opens: domain-bound (2) and, where allowed, version 1.
+TOKEN_PREFIXES = ("tok2.", "enc2.", "tok1.", "enc1.")
+
+
+@dataclass(frozen=True)
+class Keyed:
+    """What a keyed rule needs besides the column: the keys, and the column's domain."""
+
+    keys: KeyedColumns
+    domain: str
 
 
 def _redact(rule: p.Redact, col: Column, dtype: DataType) -> Column:
@@ -49,9 +63,15 @@ def _generalize(rule: p.Generalize, col: Column, dtype: DataType) -> Column:
     return F.substring(col.cast("string"), 1, rule.size)
 
 
-def _keyed(name: str) -> Callable[[p._Rule, Column, DataType], Column]:
-    return lambda rule, col, dtype: F.call_udf(FUNCTION_PREFIX + name, col.cast("string"))
+def _text(col: Column) -> Column:
+    return col.cast("string")
 
+
+_KEYED: dict[type, Callable[[Keyed, Column], Column]] = {
+    p.Hash: lambda k, col: k.keys.hash(_text(col)),
+    p.Tokenize: lambda k, col: k.keys.tokenize(_text(col), k.domain),
+    p.Encrypt: lambda k, col: k.keys.encrypt(_text(col), k.domain),
+}
 
 _BUILDERS: dict[type, Callable[..., Column]] = {
     p.Clear: lambda rule, col, dtype: col,
@@ -59,20 +79,23 @@ _BUILDERS: dict[type, Callable[..., Column]] = {
     p.Redact: _redact,
     p.Partial: _partial,
     p.Generalize: _generalize,
-    p.Hash: _keyed("hash"),
-    p.Tokenize: _keyed("tokenize"),
-    p.Encrypt: _keyed("encrypt"),
 }
 
 
-def expression(rule: p._Rule, col: Column, dtype: DataType) -> Column:
+def expression(rule: p._Rule, col: Column, dtype: DataType, keyed: Keyed) -> Column:
+    """``rule`` applied to ``col`` (of type ``dtype``); keyed rules use ``keyed``."""
+    build = _KEYED.get(type(rule))
+    if build is not None:
+        return build(keyed, col)
     return _BUILDERS[type(rule)](rule, col, dtype)
 
 
-def reversal(col: Column) -> Column:
-    """Open tokenized and encrypted values (recognised by their prefix); others unchanged."""
-    return (
-        F.when(col.startswith("tok1."), F.call_udf(FUNCTION_PREFIX + "detokenize", col))
-        .when(col.startswith("enc1."), F.call_udf(FUNCTION_PREFIX + "decrypt", col))
-        .otherwise(col)
-    )
+def reversal(col: Column, keyed: Keyed, accept_v1: bool) -> Column:
+    """Open tokenized and encrypted values (recognised by their prefix); others unchanged.
+
+    A value with a prefix that does not open in ``keyed.domain`` (moved from another
+    domain, tampered, another key, version 1 where not accepted) becomes null and is
+    counted (:func:`sparkseal.columns.rejected_tokens`).
+    """
+    ours = reduce(operator.or_, [col.startswith(prefix) for prefix in TOKEN_PREFIXES])
+    return F.when(ours, keyed.keys.open(col, keyed.domain, accept_v1)).otherwise(col)

@@ -48,6 +48,15 @@ _register("SS103", "an authentication secret was given where it would reach a co
 _register("SS104", "refusing to write a key file through a symlink or over a leftover file")
 _register("SS105", "verify --keep needs a new or empty directory of its own")
 
+# --- SS2xx: column protection ---
+_register("SS201", "a column secret cannot be read (environment variable unset, file unreadable)")
+_register("SS202", "an env: column secret is set in Python but not in the driver JVM")
+_register("SS203", "a column secret is shorter than 16 bytes")
+_register("SS204", "a column secret is not an env: or file: reference the JVM can read")
+_register("SS205", "the role may not unprotect columns")
+_register("SS206", "unprotect needs protect.token_key")
+_register("SS207", "a token domain is empty, too long or holds control characters")
+
 # --- SS3xx: scan and unseal ---
 _register("SS301", "scan found a plaintext sensitive value")
 _register("SS302", "scan could not read a path; it was not scanned")

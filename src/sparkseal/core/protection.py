@@ -14,6 +14,8 @@ rules.analyst = "hash"
 rules.support = { rule = "partial", keep_last = 4 }
 rules.fraud = "tokenize"
 default = "redact"                   # other roles (without it: the deny default above)
+domain = "customer-email"            # tokens' domain (default: "match:" + the patterns)
+accept_v1 = false                    # unprotect opens pre-domain tok1./enc1. values here
 ```
 
 Secrets are referenced (``env:``, ``file:``), never written here. The models
@@ -26,6 +28,10 @@ from fnmatch import fnmatchcase
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from sparkseal.core.codes import coded
+
+DOMAIN_MAX = 1024
 
 
 class _Rule(BaseModel):
@@ -103,6 +109,10 @@ class ColumnProtection(BaseModel):
     rules: dict[str, Rule] = {}
     default: Rule | None = None
     """The rule for roles ``rules`` does not name; without it, the policy's deny default."""
+    domain: str | None = None
+    """Tokens and ciphertexts are bound to it; entries whose columns join share one."""
+    accept_v1: bool = False
+    """``unprotect`` opens version 1 values (``tok1.``/``enc1.``, bound to no domain) here."""
 
     @field_validator("match", mode="before")
     @classmethod
@@ -121,6 +131,30 @@ class ColumnProtection(BaseModel):
     @classmethod
     def _default_shorthand(cls, v: Any) -> Any:
         return _spelled_out(v)
+
+    @model_validator(mode="after")
+    def _domain_text(self) -> ColumnProtection:
+        d = self.token_domain
+        if not d or len(d) > DOMAIN_MAX or any(ord(c) < 0x20 or ord(c) == 0x7F for c in d):
+            raise ValueError(
+                coded(
+                    "SS207",
+                    f"domain {d[:40]!r}: a domain is 1-{DOMAIN_MAX} characters without "
+                    "control characters",
+                )
+            )
+        return self
+
+    @property
+    def token_domain(self) -> str:
+        """The domain tokens of these columns are bound to: ``domain``, else from ``match``.
+
+        The default, ``match:`` + the patterns lower-cased and joined by ``,``, changes when
+        the patterns do: set ``domain`` to the old default before editing ``match``.
+        """
+        if self.domain is not None:
+            return self.domain
+        return "match:" + ",".join(p.lower() for p in self.match)
 
     def rule_for(self, role: str | None) -> Rule | None:
         """The role's rule, else this column's default; None means deny."""
@@ -145,10 +179,14 @@ class ProtectPolicy(BaseModel):
     @field_validator("pepper", "token_key")
     @classmethod
     def _referenced(cls, v: str | None) -> str | None:
-        from sparkseal.core.secrets import is_reference
+        from sparkseal.core.secrets import JVM_SCHEMES, is_reference
 
         if v is not None and not is_reference(v):
             raise ValueError("must reference a secret (env:NAME or file:PATH), not contain it")
+        if v is not None and v.partition(":")[0] not in JVM_SCHEMES:
+            raise ValueError(
+                coded("SS204", "column secrets are read by the JVM itself: use env: or file:")
+            )
         return v
 
     @model_validator(mode="after")

@@ -1,8 +1,10 @@
-"""sparkseal's JVM functions in a SparkSession, registered once per session and content.
+"""sparkseal's JVM functions in a SparkSession.
 
 Column protection and discovery run as JVM UDFs from sparkseal's jar (no Python per
-row). Registering again on every call would re-broadcast keys and log a warning per
-function, so a registration is remembered by (application, session, family, digest).
+row). Keyed protection is never registered (SQL could call it by name): the JVM builds
+columns from unregistered UDF objects, and :func:`java_column`/:func:`python_column`
+carry columns across py4j. Discovery's detectors (no key) are registered once per
+session and content, remembered by (application, session, family, digest).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from sparkseal.core.errors import SparkSealError
 
 if TYPE_CHECKING:
-    from pyspark.sql import SparkSession
+    from pyspark.sql import Column, SparkSession
 
 _registered: dict[tuple[str, int, str], bytes] = {}
 
@@ -40,3 +42,17 @@ def register_once(
         return
     register(jvm_classes(spark))
     _registered[key] = digest
+
+
+def java_column(col: Column) -> Any:
+    """The JVM column behind a (classic) PySpark column."""
+    from pyspark.sql.classic.column import _to_java_column
+
+    return _to_java_column(col)
+
+
+def python_column(jcol: Any) -> Column:
+    """A PySpark column for a JVM ``org.apache.spark.sql.Column``."""
+    from pyspark.sql.classic.column import Column as ClassicColumn
+
+    return ClassicColumn(jcol)

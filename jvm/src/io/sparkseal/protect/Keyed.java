@@ -16,14 +16,22 @@ import javax.crypto.spec.SecretKeySpec;
  * The keyed column functions: HMAC-SHA256 ("hash"), deterministic AES-256-GCM with a
  * synthetic IV ("tokenize": equal inputs give equal tokens, so columns still join), and
  * randomized AES-256-GCM ("encrypt"). Keys arrive as bytes, never as SQL literals: the
- * functions run as JVM UDFs that hold them (see {@link Functions}), so no key appears in a
- * query plan.
+ * functions run as unregistered JVM UDF objects that hold them (see {@link Functions}), so no
+ * key appears in a query plan and no SQL can call them by name.
+ *
+ * <p>Tokens ({@code tok2.}) and ciphertexts ({@code enc2.}) are bound to a domain: the
+ * domain is in the AES-GCM associated data and, for tokens, in the synthetic IV's MAC input,
+ * so a value moved to a column of another domain does not open. Version 1 values
+ * ({@code tok1.}, {@code enc1.}, no domain) are only opened, and only where the policy
+ * allows it.
  */
 final class Keyed {
-  static final String TOKEN_PREFIX = "tok1.";
-  static final String CIPHER_PREFIX = "enc1.";
-  private static final byte[] TOKEN_AAD = "sparkseal-token-v1".getBytes(StandardCharsets.US_ASCII);
-  private static final byte[] CIPHER_AAD = "sparkseal-encrypt-v1".getBytes(StandardCharsets.US_ASCII);
+  static final String TOKEN_PREFIX = "tok2.";
+  static final String CIPHER_PREFIX = "enc2.";
+  static final String TOKEN_PREFIX_V1 = "tok1.";
+  static final String CIPHER_PREFIX_V1 = "enc1.";
+  private static final byte[] TOKEN_AAD_V1 = ascii("sparkseal-token-v1");
+  private static final byte[] CIPHER_AAD_V1 = ascii("sparkseal-encrypt-v1");
   private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
@@ -122,52 +130,96 @@ final class Keyed {
     }
   }
 
-  /** Deterministic: IV = HMAC(macKey, value)[0..12), checked again on the way back. */
-  static String tokenize(Mac mac, Aead aead, String value) {
+  /**
+   * The context a value is bound to: {@code label || 0x00 || utf8(domain)}. The domain holds
+   * no NUL (checked by the policy and by {@link #domain}), so the context is unambiguous.
+   */
+  static byte[] context(String label, byte[] domain) {
+    byte[] l = ascii(label);
+    byte[] out = Arrays.copyOf(l, l.length + 1 + domain.length);
+    System.arraycopy(domain, 0, out, l.length + 1, domain.length);
+    return out;
+  }
+
+  /** A domain's UTF-8 bytes; refuses what the policy refuses (empty, too long, controls). */
+  static byte[] domain(String domain) {
+    if (domain == null || domain.isEmpty() || domain.codePointCount(0, domain.length()) > 1024
+        || domain.chars().anyMatch(c -> c < 0x20 || c == 0x7f)) {
+      throw new IllegalArgumentException(
+          "SS207: a token domain is 1-1024 characters without control characters");
+    }
+    return domain.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** The synthetic IV: HMAC(k_iv, context || 0x00 || value)[0..12). */
+  private static byte[] syntheticIv(Mac mac, byte[] context, byte[] plain) {
+    if (context != null) {
+      mac.update(context);
+      mac.update((byte) 0);
+    }
+    return Arrays.copyOf(mac.doFinal(plain), 12);
+  }
+
+  /** Deterministic, bound to {@code context}; the IV is checked again on the way back. */
+  static String tokenize(Mac mac, Aead aead, byte[] context, String value) {
     byte[] plain = value.getBytes(StandardCharsets.UTF_8);
-    byte[] iv = Arrays.copyOf(mac.doFinal(plain), 12);
-    byte[] ct = aead.seal(iv, TOKEN_AAD, plain);
+    byte[] iv = syntheticIv(mac, context, plain);
+    byte[] ct = aead.seal(iv, context, plain);
     return TOKEN_PREFIX + B64.encodeToString(concat(iv, ct));
   }
 
-  static String detokenize(Mac mac, Aead aead, String token) {
-    byte[] raw = decode(token, TOKEN_PREFIX);
+  /** {@code tok2.} under {@code context}, or {@code tok1.} if {@code context} is null. */
+  static String detokenize(Mac mac, Aead aead, byte[] context, String token) {
+    boolean v1 = context == null;
+    byte[] raw = decode(token, v1 ? TOKEN_PREFIX_V1 : TOKEN_PREFIX);
     if (raw == null) {
       return null;
     }
     byte[] iv = Arrays.copyOf(raw, 12);
-    byte[] plain = aead.open(iv, TOKEN_AAD, Arrays.copyOfRange(raw, 12, raw.length));
-    if (plain == null || !Arrays.equals(iv, Arrays.copyOf(mac.doFinal(plain), 12))) {
+    byte[] aad = v1 ? TOKEN_AAD_V1 : context;
+    byte[] plain = aead.open(iv, aad, Arrays.copyOfRange(raw, 12, raw.length));
+    if (plain == null || !Arrays.equals(iv, syntheticIv(mac, context, plain))) {
       return null;
     }
     return new String(plain, StandardCharsets.UTF_8);
   }
 
-  static String encrypt(Aead aead, String value) {
+  static String encrypt(Aead aead, byte[] context, String value) {
     byte[] iv = aead.nextIv();
-    byte[] ct = aead.seal(iv, CIPHER_AAD, value.getBytes(StandardCharsets.UTF_8));
+    byte[] ct = aead.seal(iv, context, value.getBytes(StandardCharsets.UTF_8));
     return CIPHER_PREFIX + B64.encodeToString(concat(iv, ct));
   }
 
-  static String decrypt(Aead aead, String cipherText) {
-    byte[] raw = decode(cipherText, CIPHER_PREFIX);
+  /** {@code enc2.} under {@code context}, or {@code enc1.} if {@code context} is null. */
+  static String decrypt(Aead aead, byte[] context, String cipherText) {
+    boolean v1 = context == null;
+    byte[] raw = decode(cipherText, v1 ? CIPHER_PREFIX_V1 : CIPHER_PREFIX);
     if (raw == null) {
       return null;
     }
-    byte[] plain = aead.open(Arrays.copyOf(raw, 12), CIPHER_AAD, Arrays.copyOfRange(raw, 12, raw.length));
+    byte[] aad = v1 ? CIPHER_AAD_V1 : context;
+    byte[] plain = aead.open(Arrays.copyOf(raw, 12), aad, Arrays.copyOfRange(raw, 12, raw.length));
     return plain == null ? null : new String(plain, StandardCharsets.UTF_8);
   }
 
+  /** The bytes after {@code prefix}: canonical unpadded base64url of at least IV + tag. */
   private static byte[] decode(String text, String prefix) {
     if (text == null || !text.startsWith(prefix)) {
       return null;
     }
+    String body = text.substring(prefix.length());
     try {
-      byte[] raw = B64D.decode(text.substring(prefix.length()));
-      return raw.length >= 12 + 16 ? raw : null;
+      byte[] raw = B64D.decode(body);
+      // One value, one spelling: padding or stray low bits would give a second string for the
+      // same token (and tokens are compared as strings when columns join).
+      return raw.length >= 12 + 16 && B64.encodeToString(raw).equals(body) ? raw : null;
     } catch (IllegalArgumentException e) {
       return null;
     }
+  }
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
