@@ -118,3 +118,20 @@ def test_role_views_show_protected_values_only(spark, after_protection):
     assert spark.sql("SELECT ssn FROM people_analyst").first().ssn == after_protection["hash"]
     assert spark.sql("SELECT ssn FROM people_fraud").first().ssn == after_protection["token"]
     assert spark.sql("SELECT ssn FROM people_ops").first().ssn.startswith("enc2.")
+
+
+@pytest.mark.parametrize(
+    ("cls", "method"),
+    [
+        ("io.sparkseal.protect.Secrets", "read"),  # (String, String): private keeps it out
+        ("io.sparkseal.protect.Functions", "hash"),  # takes a Column: not reachable
+        ("io.sparkseal.protect.Functions", "open"),
+        ("io.sparkseal.protect.Keyed", "hash"),
+    ],
+)
+def test_reflect_cannot_reach_the_keyed_code(spark, after_protection, secrets, cls, method):
+    """SQL's reflect() calls public static methods of String arguments: none of ours."""
+    assert spark.sql("SELECT reflect('java.lang.String', 'valueOf', 'x')").first()[0] == "x"
+    reference = f"file:{secrets['pepper']}"
+    with pytest.raises(Exception, match="UNEXPECTED_STATIC_METHOD"):
+        spark.sql(f"SELECT reflect('{cls}', '{method}', '{reference}', 'protect.pepper')").collect()
