@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from sparkseal.auth import (
@@ -11,7 +13,7 @@ from sparkseal.auth import (
     launch_environment,
     secret_environment,
 )
-from sparkseal.conf import jvm_conf, preset_conf, seal_conf, with_boot_dir
+from sparkseal.conf import ATTESTATION_PLUGIN, jvm_conf, preset_conf, seal_conf, with_boot_dir
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import PolicyLike, load_policy
 from sparkseal.driver.install import install_driver_hooks
@@ -63,6 +65,11 @@ def _verify_session(spark: SparkSession, required: dict[str, str], jvm: bool) ->
     if not jvm:
         return
     problems = [p for p in _jvm_problems(spark).splitlines() if p]
+    if ATTESTATION_PLUGIN not in conf.get("spark.plugins", "").split(","):
+        problems.append(
+            f"spark.plugins lacks {ATTESTATION_PLUGIN}, so executors would run tasks without "
+            "proving that they seal; do not override spark.plugins after harden()"
+        )
     if conf.get("spark.eventLog.enabled", "false").lower() == "true":
         problems.append(
             "Spark's built-in event log writer is on (spark.eventLog.enabled=true, e.g. from "
@@ -75,6 +82,39 @@ def _verify_session(spark: SparkSession, required: dict[str, str], jvm: bool) ->
             "sparkseal cannot seal what the driver's JVM logs, so the session was stopped:\n  "
             + "\n  ".join(problems)
         )
+
+
+@contextmanager
+def _refusals_as_errors() -> Iterator[None]:
+    """A SparkContext that failed because its own executor could not attest (local mode, where
+    the executor lives in the driver JVM) is reported like any JVM that cannot seal."""
+    from py4j.protocol import Py4JJavaError
+
+    try:
+        yield
+    except Py4JJavaError as exc:
+        message = _java_message(exc)
+        marker = "runs no task: "
+        if "SS401: sparkseal" not in message or marker not in message:
+            raise
+        problems = message.split(marker, 1)[1].splitlines()[0].split("; ")
+        raise SparkSealError(
+            "sparkseal cannot seal what the driver's JVM logs, so the session was stopped:\n  "
+            + "\n  ".join(problems)
+        ) from None
+
+
+def _java_message(exc: Any) -> str:
+    try:
+        cause = exc.java_exception
+        while cause is not None:
+            text = str(cause.getMessage() or "")
+            if "SS401" in text:
+                return text
+            cause = cause.getCause()
+    except Exception:
+        return ""
+    return ""
 
 
 def harden(builder: Any, policy: PolicyLike = None) -> Any:
@@ -104,7 +144,7 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     original = builder.getOrCreate
 
     def get_or_create() -> SparkSession:
-        with launch_environment(secret_env):
+        with launch_environment(secret_env), _refusals_as_errors():
             spark = original()
         _verify_session(spark, required, loaded.jvm.enabled)
         check_secret_in_force(spark, preset.get(AUTH_SECRET_CONF) == PLACEHOLDER)

@@ -25,6 +25,7 @@ from sparkseal.worker.install import ENV_PUBLIC_KEY, ENV_SPILL_ENCRYPTION
 JVM_KEY_PROPERTY = "io.sparkseal.publicKey"  # Spark rejects "-Dspark*" executor options
 SEALED_EVENT_LOG_LISTENER = "io.sparkseal.SealedEventLoggingListener"
 UI_FILTER = "io.sparkseal.ui.SealingUiFilter"
+ATTESTATION_PLUGIN = "io.sparkseal.attest.SealingPlugin"
 DAEMON_MODULE = "sparkseal.worker.daemon"
 WORKER_MODULE = "sparkseal.worker.module"
 # Python workers started with this directory on PYTHONPATH install the hooks at
@@ -64,19 +65,23 @@ def jvm_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
     executors through ``spark.executorEnv``. A requested event log is written by
     sparkseal's sealed writer instead of Spark's.
     """
-    from sparkseal.jvm import LOG4J_CONFIG
+    from sparkseal.jvm import LOG4J_CONFIG, jar_path
 
     conf = classpath_conf(options)
     if not policy.jvm.enabled:
         return conf  # the jar still carries the column-protection functions
     config = policy.jvm.log4j_config or str(LOG4J_CONFIG)
+    # The agent seals task failure reasons where Spark builds them (io.sparkseal.attest).
     java_opts = (
-        f"-Dlog4j.configurationFile={config} -D{JVM_KEY_PROPERTY}={policy.public_key.to_text()}"
+        f"-javaagent:{jar_path()} -Dlog4j.configurationFile={config} "
+        f"-D{JVM_KEY_PROPERTY}={policy.public_key.to_text()}"
     )
     for role in ("driver", "executor"):
         opts_key = f"spark.{role}.extraJavaOptions"
         conf[opts_key] = _append(options.get(opts_key), java_opts, " ")
     conf["spark.ui.filters"] = _append(options.get("spark.ui.filters"), UI_FILTER, ",")
+    # Executors prove they seal before they take tasks; those that cannot never start.
+    conf["spark.plugins"] = _append(options.get("spark.plugins"), ATTESTATION_PLUGIN, ",")
     if str(options.get("spark.eventLog.enabled", "false")).lower() == "true":
         # Spark's built-in writer would log plan strings and SQL text in plaintext:
         # the sealed writer takes its place and honours every other spark.eventLog.* setting.

@@ -72,3 +72,14 @@ def _jar() -> Path:
     from sparkseal.jvm import jar_path
 
     return jar_path()
+
+
+def test_python_word_class_is_letters_and_numbers_for_every_code_point():
+    import unicodedata
+
+    differ = [
+        cp
+        for cp in range(0x110000)
+        if (unicodedata.category(chr(cp))[0] in "LN") != bool(rules.WORD.match(chr(cp)))
+    ]
+    assert differ == []

@@ -1,4 +1,4 @@
-"""The JVM side fails closed: a bad key means placeholders, never plaintext."""
+"""The JVM side fails closed: a bad key means refusal or placeholders, never plaintext."""
 
 from __future__ import annotations
 
@@ -22,8 +22,8 @@ def test_executors_with_an_invalid_key_withhold_everything(policy_file):
         spark = b.config("spark.task.maxFailures", "1").getOrCreate()
         spark.conf.set("spark.sql.ansi.enabled", "true")
         print("APP", spark.sparkContext.applicationId)
-        df = spark.createDataFrame([({canary!r},)], "email string")
-        try:
+        try:  # executors refuse (SS401) and the driver stops the app: any call may fail
+            df = spark.createDataFrame([({canary!r},)], "email string")
             df.select(F.col("email").cast("int")).collect()
         except Exception as e:
             print("failed as expected:", type(e).__name__)
@@ -37,8 +37,11 @@ def test_executors_with_an_invalid_key_withhold_everything(policy_file):
     for text in (proc.stdout, proc.stderr, executor_logs):
         assert canary not in text
     assert "sparkseal: invalid public key" in executor_logs
-    assert "[WITHHELD by sparkseal: the public key in this JVM is invalid]" in executor_logs
-    assert "[WITHHELD by sparkseal: the public key in this JVM is invalid]" in proc.stderr
+    assert "SS401: sparkseal: this executor cannot seal" in executor_logs
+    # Executors without a valid key refuse to run tasks at all (attestation, SS401); before
+    # attestation they ran them and withheld every message.
+    assert "SS401" in proc.stderr and "no valid public key in the JVM" in proc.stderr
+    assert "Running task" not in executor_logs
 
 
 def test_driver_jvm_without_a_valid_key_refuses_to_start(policy_file):

@@ -41,6 +41,10 @@ _register("SS002", "the public key is a low-order point (every token would be re
 _register("SS003", "a sealing hook failed; a fixed placeholder was written instead")
 _register("SS004", "PySpark or Spark internals sparkseal patches are missing or changed")
 
+# --- SS4xx: executors and the JVM ---
+_register("SS401", "an executor cannot prove that it seals, so it runs no task")
+_register("SS402", "an executor was lost before it proved that it seals")
+
 # --- SS1xx: secrets and Spark security settings ---
 _register("SS101", "the authentication secret did not reach the driver JVM's environment")
 _register("SS102", "a standalone cluster's shared authentication secret is not configured")

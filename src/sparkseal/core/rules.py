@@ -17,16 +17,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import re2
-
 _RULES: dict[str, Any] = json.loads(
     resources.files("sparkseal.core").joinpath("rules.json").read_text("utf-8")
 )
 RULES_FILE = Path(str(resources.files("sparkseal.core").joinpath("rules.json")))
 
-WORD = re2.compile(_RULES["word_class"])
+# Python's re lacks \p{L}/\p{N}; this class is the same set (checked by the tests).
+WORD = re.compile(_RULES["word_class_python"])
 TOKEN_RE = re.compile(_RULES["token"])
 REDACTION_REGEX: str = _RULES["redaction_regex"]
+SUPPORTED_SPARK: str = _RULES["supported_spark"]  # a version prefix, e.g. "4.3."
 _CONDITION_PREFIX = re.compile(_RULES["condition_prefix"])
 
 

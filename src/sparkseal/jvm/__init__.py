@@ -25,6 +25,7 @@ LOG4J_CONFIG = PACKAGE_DIR / "log4j2-sparkseal.properties"
 SOURCE_DIR = PACKAGE_DIR.parents[2] / "jvm" / "src"
 # Compile-only stand-ins for annotations log4j-core refers to but pyspark does not ship.
 STUB_DIR = PACKAGE_DIR.parents[2] / "jvm" / "stubs"
+AGENT_CLASS = "io.sparkseal.attest.Agent"
 LOG4J_PROCESSOR = "org.apache.logging.log4j.core.config.plugins.processor.PluginProcessor"
 
 
@@ -75,7 +76,10 @@ def build(out: Path = PACKAGED_JAR) -> Path:
         # The rules shared with Python: one copy, in the Python package, read from the jar.
         shutil.copyfile(RULES_FILE, classes / "io" / "sparkseal" / "rules.json")
         tmp_jar = Path(tmp) / JAR_NAME
-        subprocess.run([jar_tool, "cf", str(tmp_jar), "-C", str(classes), "."], check=True)
+        manifest = Path(tmp) / "MANIFEST.MF"  # the jar is also the Java agent (-javaagent)
+        manifest.write_text(f"Premain-Class: {AGENT_CLASS}\n", encoding="ascii")
+        cmd = [jar_tool, "cfm", str(tmp_jar), str(manifest), "-C", str(classes), "."]
+        subprocess.run(cmd, check=True)
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(tmp_jar, out.with_suffix(".tmp"))
         os.replace(out.with_suffix(".tmp"), out)

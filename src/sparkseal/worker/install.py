@@ -9,7 +9,6 @@ replaced by a fixed placeholder that names the problem.
 
 from __future__ import annotations
 
-import inspect
 import os
 import sys
 import threading
@@ -17,7 +16,7 @@ from collections.abc import Mapping
 from types import ModuleType
 from typing import Any
 
-from sparkseal.core.errors import KeyFileError, UnsupportedPySparkError
+from sparkseal.core.errors import KeyFileError
 from sparkseal.core.keys import parse_public
 from sparkseal.core.token import Sealer, TextSealer, WithholdingSealer
 from sparkseal.sealing import logging_hook
@@ -27,8 +26,6 @@ from sparkseal.worker.writer import SealedExceptionWriter
 ENV_PUBLIC_KEY = "SPARKSEAL_PUBLIC_KEY"
 ENV_SPILL_ENCRYPTION = "SPARKSEAL_SPILL_ENCRYPTION"
 ENV_APP_ID = "SPARKSEAL_APP_ID"  # set by harden() once the application has an id
-EXPECTED_WRITER_PARAMS = ("e", "outfile", "hide_traceback")
-SUPPORTED_PYSPARK = ("4.3.",)
 
 
 def sealer_from_env(environ: Mapping[str, str] = os.environ) -> TextSealer:
@@ -44,48 +41,13 @@ def sealer_from_env(environ: Mapping[str, str] = os.environ) -> TextSealer:
 
 
 def check_pyspark_internals() -> tuple[ModuleType, ModuleType]:
-    """Return ``(pyspark.util, pyspark.serializers)`` if they have what the hook needs."""
-    import pyspark
+    """``(pyspark.util, pyspark.serializers)``, once :mod:`sparkseal.compat` vouches for them."""
+    from sparkseal import compat
 
-    version = getattr(pyspark, "__version__", "?")
-    problems: list[str] = []
-    if not version.startswith(SUPPORTED_PYSPARK):
-        problems.append(
-            f"PySpark {version} is not a supported version ({', '.join(SUPPORTED_PYSPARK)}x)"
-        )
-    try:
-        import pyspark.serializers as serializers
-        import pyspark.util as util
-    except ImportError as exc:
-        raise UnsupportedPySparkError(f"cannot import PySpark internals: {exc}") from None
-    writer = getattr(util, "handle_worker_exception", None)
-    if writer is None:
-        problems.append("pyspark.util.handle_worker_exception is missing")
-    elif not isinstance(writer, SealedExceptionWriter):
-        params = tuple(inspect.signature(writer).parameters)
-        if params != EXPECTED_WRITER_PARAMS:
-            problems.append(f"pyspark.util.handle_worker_exception{params} changed signature")
-    if not callable(getattr(util, "try_simplify_traceback", None)):
-        problems.append("pyspark.util.try_simplify_traceback is missing")
-    for name in ("write_int", "write_with_length", "SpecialLengths"):
-        if not hasattr(serializers, name):
-            problems.append(f"pyspark.serializers.{name} is missing")
-    if not hasattr(getattr(serializers, "SpecialLengths", None), "PYTHON_EXCEPTION_THROWN"):
-        problems.append("pyspark.serializers.SpecialLengths.PYTHON_EXCEPTION_THROWN is missing")
-    import pyspark.shuffle as shuffle
+    compat.require()
+    import pyspark.serializers as serializers
+    import pyspark.util as util
 
-    if not callable(getattr(shuffle, "_compressed_serializer", None)):
-        problems.append("pyspark.shuffle._compressed_serializer is missing")
-    for name in ("_open_file", "__getstate__", "__iter__"):
-        if not callable(getattr(getattr(shuffle, "ExternalList", None), name, None)):
-            problems.append(f"pyspark.shuffle.ExternalList.{name} is missing")
-    if problems:
-        raise UnsupportedPySparkError(
-            "sparkseal cannot seal PySpark worker errors: "
-            + "; ".join(problems)
-            + ". No task will run unsealed; install a supported PySpark version "
-            "(see the README) or a sparkseal release that supports yours."
-        )
     return util, serializers
 
 

@@ -24,6 +24,7 @@ public final class Rules {
   public static final Pattern WORD = Pattern.compile(text("word_class", "[\\s\\S]"));
   public static final Pattern TOKEN = Pattern.compile(text("token", "(?!)"));
   public static final String REDACTION = text("redaction_regex", "[\\s\\S]");
+  public static final String SUPPORTED_SPARK = text("supported_spark", "(none)");
   private static final Pattern CONDITION = Pattern.compile(text("condition_prefix", "(?!)"));
   private static volatile Map<String, Set<String>> conditions;
 

@@ -19,6 +19,15 @@ public final class Status {
       problems.add("throwables cannot be sealed in place: the JVM lacks"
           + " --add-opens=java.base/java.lang=ALL-UNNAMED (Spark normally adds it)");
     }
+    String version = sparkVersion();
+    if (!version.startsWith(Rules.SUPPORTED_SPARK)) {
+      problems.add("Spark " + version + " is not supported by this sparkseal (it vets "
+          + Rules.SUPPORTED_SPARK + "x, whose internals it patches): install a matching release");
+    }
+    String agent = io.sparkseal.attest.Agent.problem();
+    if (agent != null) {
+      problems.add(agent);
+    }
     if (!Rules.LOADED) {
       problems.add("sparkseal's jar lacks io/sparkseal/rules.json (a broken build):"
           + " rebuild it with sparkseal build-jvm or reinstall sparkseal");
@@ -31,6 +40,15 @@ public final class Status {
           + " -Dlog4j.configurationFile replaced, or log4j2 reconfigured?");
     }
     return String.join("\n", problems);
+  }
+
+  /** The running Spark's version, or "unknown". */
+  public static String sparkVersion() {
+    try {
+      return org.apache.spark.package$.MODULE$.SPARK_VERSION();
+    } catch (RuntimeException | LinkageError e) {
+      return "unknown";
+    }
   }
 
   /**

@@ -43,8 +43,8 @@ public final class ThrowableSealer {
    */
   public static String sealedMessage(Throwable t, TokenSealer sealer) {
     String msg = t.getMessage();
-    if (msg == null || TokenSealer.isSealed(msg)) {
-      return msg;
+    if (msg == null || TokenSealer.isSealed(msg) || t instanceof SparksealException) {
+      return msg; // nothing to seal, or sparkseal's own words (no data)
     }
     if (t.getClass().getName().equals(PYTHON_EXCEPTION)
         && !sealer.isWithholding()
@@ -130,7 +130,9 @@ public final class ThrowableSealer {
       return;
     }
     String msg = sealedMessage(t, sealer);
-    out.append(prefix).append(caption).append(t.getClass().getName());
+    String name = t instanceof FailureReasons.SealedCause
+        ? ((FailureReasons.SealedCause) t).originalClassName() : t.getClass().getName();
+    out.append(prefix).append(caption).append(name);
     if (msg != null) {
       out.append(": ").append(msg);
     }
