@@ -46,7 +46,7 @@ def fetch(url: str, ok: tuple[int, ...] = (200,)) -> bytes:
     except urllib.error.HTTPError as err:
         if err.code in ok:
             return err.read()
-        raise
+        raise RuntimeError(f"the UI answered {err.code} to {url}") from None
 
 
 def dump_ui(spark: SparkSession, out: Path) -> None:

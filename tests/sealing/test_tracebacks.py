@@ -140,3 +140,16 @@ def test_withholding_sealer_in_tracebacks(reason):
     text = format_sealed(_caught(_raise_chain, SECRET), WithholdingSealer(reason))
     assert SECRET not in text
     assert f"ValueError: [WITHHELD by sparkseal: {reason}]" in text
+
+
+def test_exceptions_that_delegate_attributes_are_sealed_not_withheld(sealer, opener):
+    import io
+    import urllib.error
+
+    url = "http://host/delegate.canary@example.com"
+    try:
+        raise urllib.error.HTTPError(url, 404, "Not Found", {}, io.BytesIO(b""))
+    except urllib.error.HTTPError as exc:
+        text = format_sealed(exc, sealer)
+    assert "delegate.canary" not in text and "HTTPError: [SEALED:2:X:" in text
+    assert "HTTP Error 404: Not Found" in opener.unseal_text(text)[0]

@@ -44,6 +44,7 @@ _register("SS004", "PySpark or Spark internals sparkseal patches are missing or 
 # --- SS4xx: executors and the JVM ---
 _register("SS401", "an executor cannot prove that it seals, so it runs no task")
 _register("SS402", "an executor was lost before it proved that it seals")
+_register("SS403", "the live UI's store could not be fed sealed events")
 
 # --- SS1xx: secrets and Spark security settings ---
 _register("SS101", "the authentication secret did not reach the driver JVM's environment")

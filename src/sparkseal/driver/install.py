@@ -14,7 +14,7 @@ from sparkseal.core.errors import UnsupportedPySparkError
 from sparkseal.core.policy import Policy
 from sparkseal.core.token import Sealer
 from sparkseal.driver import py4j_hook
-from sparkseal.sealing import logging_hook
+from sparkseal.sealing import logging_hook, warnings_hook
 from sparkseal.sealing.excepthooks import SealingExceptHook, SealingThreadExceptHook
 from sparkseal.worker.install import check_pyspark_internals
 
@@ -35,4 +35,5 @@ def install_driver_hooks(policy: Policy) -> Sealer:
         threading.excepthook = SealingThreadExceptHook(sealer)
     if policy.driver.logging:
         logging_hook.install(sealer)
+    warnings_hook.install(sealer)
     return sealer

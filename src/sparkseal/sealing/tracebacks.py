@@ -58,6 +58,12 @@ def sealed_message(exc: BaseException, sealer: TextSealer) -> str:
     return f"{head}{sealed}" if head else sealed
 
 
+def _no_delegation(self: BaseException, name: str) -> Any:
+    # Some exceptions forward unknown attributes to a wrapped object (urllib's HTTPError
+    # to its response file), which a mirror does not have: plain attribute errors instead.
+    raise AttributeError(name)
+
+
 def _mirror_class(cls: type[BaseException], subclass: bool = True) -> type[BaseException]:
     """A class named like ``cls``; a subclass of it unless ``subclass`` is False or refused."""
     mirror = _MIRROR_CLASSES.get((cls, subclass))
@@ -69,6 +75,7 @@ def _mirror_class(cls: type[BaseException], subclass: bool = True) -> type[BaseE
         "__str__": lambda self: self._sparkseal_str,
         "__repr__": lambda self: f"{type(self).__qualname__}({self._sparkseal_str!r})",
         "__init__": lambda self, *a, **k: None,
+        "__getattr__": _no_delegation,
         "_sparkseal_sealed": True,
     }
     plain_base = Exception if issubclass(cls, Exception) else BaseException

@@ -19,7 +19,7 @@ from typing import Any
 from sparkseal.core.errors import KeyFileError
 from sparkseal.core.keys import parse_public
 from sparkseal.core.token import Sealer, TextSealer, WithholdingSealer
-from sparkseal.sealing import logging_hook
+from sparkseal.sealing import logging_hook, warnings_hook
 from sparkseal.sealing.excepthooks import SealingExceptHook, SealingThreadExceptHook
 from sparkseal.worker.writer import SealedExceptionWriter
 
@@ -71,6 +71,7 @@ def install_worker_hooks(environ: Mapping[str, str] = os.environ) -> TextSealer:
     sys.excepthook = SealingExceptHook(sealer)
     threading.excepthook = SealingThreadExceptHook(sealer)
     logging_hook.install(sealer)
+    warnings_hook.install(sealer)
     if environ.get(ENV_SPILL_ENCRYPTION, "1") != "0":
         import pyspark.shuffle
 

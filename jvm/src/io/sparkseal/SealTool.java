@@ -19,8 +19,7 @@ import java.util.HexFormat;
  *   open PRIVATE_KEY_FILE       each stdin token -> its plaintext (or "ERROR: reason")
  *   rfc9180 VECTOR_JSON         check the RFC 9180 test vector; prints "ok"
  *   bench PUBLIC_KEY_FILE SECS  tokens sealed per second on one thread
- *   plan PUBLIC_KEY_FILE        stdin, a formatted plan -> the plan with literals sealed
- *   node PUBLIC_KEY_FILE        each stdin line, a node's simpleString -> sealed
+ *   events PUBLIC_KEY_FILE      stdin, event-log JSON lines -> each sealed as the event log is
  *   layout-bench SECS           ordinary log events formatted per second: Spark's default
  *                               pattern vs sparkseal's, measured side by side
  * </pre>
@@ -41,14 +40,12 @@ public final class SealTool {
       case "rules" -> rules(new File(args[1]));
       case "bench" -> bench(read(args[1]), Double.parseDouble(args[2]));
       case "layout-bench" -> layoutBench(Double.parseDouble(args[1]));
-      case "plan" -> System.out.print(PlanSealer.sealPlanDescription(
-          new String(System.in.readAllBytes(), StandardCharsets.UTF_8),
-          TokenSealer.forPublicKey(read(args[1]))));
-      case "node" -> {
-        TokenSealer sealer = TokenSealer.forPublicKey(read(args[1]));
+      case "events" -> {
+        io.sparkseal.events.EventSealer sealer = new io.sparkseal.events.EventSealer(
+            TokenSealer.forPublicKey(read(args[1])), Rules.REDACTION);
         BufferedReader in = stdin();
         for (String line = in.readLine(); line != null; line = in.readLine()) {
-          System.out.println(PlanSealer.sealSimpleString(line, sealer));
+          System.out.println(sealer.seal(line));
         }
       }
       default -> {

@@ -72,6 +72,12 @@ public final class SealingPlugin implements SparkPlugin {
 
     @Override
     public Map<String, String> init(SparkContext context, PluginContext ctx) {
+      // The live UI's store is built from sealed events, or the application does not start.
+      String problem = io.sparkseal.events.SealingEventQueue.install(context);
+      if (problem != null) {
+        throw new io.sparkseal.SparksealException("SS403: sparkseal: " + problem
+            + "; the UI would show what the event log seals, so the application does not start");
+      }
       sc = context;
       context.addSparkListener(new SparkListener() {
         @Override

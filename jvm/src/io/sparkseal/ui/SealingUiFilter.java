@@ -1,46 +1,32 @@
 package io.sparkseal.ui;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.sparkseal.EventSealer;
-import io.sparkseal.PlanSealer;
-import io.sparkseal.Sealers;
-import io.sparkseal.TokenSealer;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
-import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
-import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpServletResponseWrapper;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStreamWriter;
-import java.io.PrintWriter;
+import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Locale;
 
 /**
- * The live UI's filter ({@code spark.ui.filters}). Failure reasons reach the UI already
- * sealed at their source; what the UI builds from query plans does not, so this filter
- * seals plan descriptions and query descriptions in the REST API's {@code /sql} answers and
- * withholds the SQL tab's plan pages (HTML a filter cannot rewrite reliably). The sealed
- * event log and the History Server show those plans, sealed.
+ * The live UI's filter ({@code spark.ui.filters}). What the UI shows comes from its store,
+ * which is built from sealed events ({@code events.SealingEventQueue}), so every page and REST
+ * answer is sealed whatever route asks for it. On top of that, the SQL tab's plan pages and
+ * the storage tab stay withheld (403), as a second line behind the store. The decision is made
+ * on the path as the server will route it -- percent-decoded until stable, {@code ;} path
+ * parameters dropped, dot segments resolved, repeated slashes collapsed, case folded -- so
+ * that no spelling of a gated route reaches its page.
  */
 public final class SealingUiFilter implements Filter {
-  private final ObjectMapper mapper = new ObjectMapper();
-  private EventSealer events;
-  private TokenSealer sealer;
-
   @Override
-  public void init(FilterConfig config) {
-    sealer = Sealers.get();
-    events = new EventSealer(sealer, io.sparkseal.Rules.REDACTION);
-  }
+  public void init(FilterConfig config) {}
 
   @Override
   public void destroy() {}
@@ -52,182 +38,59 @@ public final class SealingUiFilter implements Filter {
       chain.doFilter(req, res);
       return;
     }
-    HttpServletRequest request = (HttpServletRequest) req;
-    HttpServletResponse response = (HttpServletResponse) res;
-    String path = request.getRequestURI();
-    boolean api = path.contains("/api/v1/");
-    if (path.contains("/SQL/execution") || (!api && path.matches(".*/storage(/rdd)?/?$"))) {
-      withhold(response); // plan pages, and the storage tab that names cached RDDs by plan
+    if (gated(canonicalPath(((HttpServletRequest) req).getRequestURI()))) {
+      withhold((HttpServletResponse) res);
       return;
     }
-    Rewrite rewrite = rewriteFor(path);
-    if (rewrite == null) {
-      chain.doFilter(req, res);
-      return;
-    }
-    Buffered buffered = new Buffered(response);
-    chain.doFilter(req, buffered);
-    byte[] body = buffered.bytes();
-    byte[] out = body;
-    if (buffered.getStatus() == 200 && body.length > 0) {
-      out = rewrite.apply(new String(body, StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
-    }
-    response.setContentLength(out.length);
-    response.getOutputStream().write(out);
+    chain.doFilter(req, res);
   }
 
-  private interface Rewrite {
-    String apply(String body);
+  /** True for the plan pages of the SQL tab and the storage pages (not their REST twins). */
+  static boolean gated(String canonical) {
+    if (canonical.contains("/sql/execution")) {
+      return true;
+    }
+    boolean api = canonical.contains("/api/v1/");
+    return !api && (canonical.endsWith("/storage") || canonical.contains("/storage/"));
   }
 
-  private Rewrite rewriteFor(String path) {
-    if (path.contains("/api/v1/") && path.matches(".*/sql(/\\d+)?/?$")) {
-      return this::sealSqlJson;
-    }
-    if (path.contains("/api/v1/") && path.matches(".*/storage/rdd(/\\d+)?/?$")) {
-      return this::sealRddJson;
-    }
-    if (path.matches(".*/(jobs/job|stages/stage)/?$")) {
-      return this::sealDagLabels;
-    }
-    return null;
-  }
-
-  private static final java.util.regex.Pattern DOT_LABEL =
-      java.util.regex.Pattern.compile("label=&quot;(.*?)&quot;");
-
-  /** The DAG visualisation's node labels hold RDD names, which can be plans. */
-  String sealDagLabels(String html) {
-    java.util.regex.Matcher m = DOT_LABEL.matcher(html);
-    StringBuilder out = new StringBuilder(html.length());
-    while (m.find()) {
-      String label = m.group(1);
-      String sealedLabel = label;
-      if (label.contains("\\n+- ") || label.contains("\\n:- ")) {
-        String name = label.replace("\\n", "\n");
-        sealedLabel = PlanSealer.sealRddName(name, sealer).replace("\n", "\\n");
+  /** The path the way a server routes it: decoded, normalised, lower case. */
+  static String canonicalPath(String uri) {
+    String path = uri == null ? "/" : uri;
+    for (int i = 0; i < 5; i++) { // %252F -> %2F -> /
+      String decoded;
+      try {
+        decoded = URLDecoder.decode(path.replace("+", "%2B"), StandardCharsets.UTF_8);
+      } catch (IllegalArgumentException e) {
+        break; // a stray %: what is left is literal
       }
-      m.appendReplacement(out, java.util.regex.Matcher.quoteReplacement("label=&quot;" + sealedLabel + "&quot;"));
-    }
-    m.appendTail(out);
-    return out.toString();
-  }
-
-  String sealRddJson(String json) {
-    try {
-      JsonNode root = mapper.readTree(json);
-      for (JsonNode rdd : root.isArray() ? root : mapper.createArrayNode().add(root)) {
-        if (rdd instanceof ObjectNode && rdd.hasNonNull("name")) {
-          ((ObjectNode) rdd).put("name", PlanSealer.sealRddName(rdd.get("name").asText(), sealer));
-        }
+      if (decoded.equals(path)) {
+        break;
       }
-      return mapper.writeValueAsString(root);
-    } catch (IOException e) {
-      return "[]";
+      path = decoded;
     }
+    Deque<String> segments = new ArrayDeque<>();
+    for (String raw : path.replace('\\', '/').split("/")) {
+      int semicolon = raw.indexOf(';');
+      String segment = semicolon >= 0 ? raw.substring(0, semicolon) : raw;
+      if (segment.isEmpty() || segment.equals(".")) {
+        continue;
+      }
+      if (segment.equals("..")) {
+        segments.pollLast();
+      } else {
+        segments.addLast(segment.toLowerCase(Locale.ROOT));
+      }
+    }
+    return "/" + String.join("/", segments) + (path.endsWith("/") ? "/" : "");
   }
 
-  private void withhold(HttpServletResponse response) throws IOException {
+  private static void withhold(HttpServletResponse response) throws IOException {
     response.setStatus(HttpServletResponse.SC_FORBIDDEN);
     response.setContentType("text/html;charset=utf-8");
-    response.getWriter().write("<html><body><h3>Withheld by sparkseal</h3><p>Query plans can"
-        + " carry data (literals), so the live UI does not show them. The event log holds them"
-        + " sealed: read them in the History Server or with <code>sparkseal unseal</code>.</p>"
-        + "</body></html>");
-  }
-
-  String sealSqlJson(String json) {
-    try {
-      JsonNode root = mapper.readTree(json);
-      if (root.isArray()) {
-        for (JsonNode e : root) {
-          sealExecution(e);
-        }
-      } else {
-        sealExecution(root);
-      }
-      return mapper.writeValueAsString(root);
-    } catch (IOException e) {
-      return "[]";
-    }
-  }
-
-  private void sealExecution(JsonNode node) {
-    if (!(node instanceof ObjectNode)) {
-      return;
-    }
-    ObjectNode e = (ObjectNode) node;
-    if (e.hasNonNull("planDescription")) {
-      e.put("planDescription", PlanSealer.sealPlanDescription(e.get("planDescription").asText(), sealer));
-    }
-    if (e.hasNonNull("description")) {
-      e.put("description", PlanSealer.sealDescription(e.get("description").asText(), sealer));
-    }
-    if (e.hasNonNull("errorMessage")) {
-      e.put("errorMessage", events.sealError(e.get("errorMessage").asText()));
-    }
-    for (JsonNode n : e.path("nodes")) {
-      if (n instanceof ObjectNode && n.hasNonNull("desc")) {
-        ((ObjectNode) n).put("desc", PlanSealer.sealSimpleString(n.get("desc").asText(), sealer));
-      }
-    }
-  }
-
-  /** Captures what the UI writes, so it can be sealed before it is sent. */
-  private static final class Buffered extends HttpServletResponseWrapper {
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    private PrintWriter writer;
-    private final ServletOutputStream stream = new ServletOutputStream() {
-      @Override
-      public void write(int b) {
-        buffer.write(b);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        buffer.write(b, off, len);
-      }
-
-      @Override
-      public boolean isReady() {
-        return true;
-      }
-
-      @Override
-      public void setWriteListener(WriteListener listener) {}
-    };
-
-    Buffered(HttpServletResponse response) {
-      super(response);
-    }
-
-    @Override
-    public ServletOutputStream getOutputStream() {
-      return stream;
-    }
-
-    @Override
-    public PrintWriter getWriter() {
-      if (writer == null) {
-        writer = new PrintWriter(new OutputStreamWriter(buffer, StandardCharsets.UTF_8));
-      }
-      return writer;
-    }
-
-    @Override
-    public void setContentLength(int len) {}
-
-    @Override
-    public void setContentLengthLong(long len) {}
-
-    @Override
-    public void flushBuffer() {}
-
-    byte[] bytes() {
-      if (writer != null) {
-        writer.flush();
-      }
-      return buffer.toByteArray();
-    }
+    response.getWriter().write("<html><body><h3>Withheld by sparkseal</h3><p>Query plans and"
+        + " cached data names can carry data, so the live UI does not show these pages. The"
+        + " event log holds them sealed: read them in the History Server or with"
+        + " <code>sparkseal unseal</code>.</p></body></html>");
   }
 }
