@@ -20,6 +20,7 @@ import java.util.HexFormat;
  *   rfc9180 VECTOR_JSON         check the RFC 9180 test vector; prints "ok"
  *   bench PUBLIC_KEY_FILE SECS  tokens sealed per second on one thread
  *   events PUBLIC_KEY_FILE      stdin, event-log JSON lines -> each sealed as the event log is
+ *   log PUBLIC_KEY_FILE         stdin, "LOGGER<TAB>message" lines -> the message as %sm prints it
  *   layout-bench SECS           ordinary log events formatted per second: Spark's default
  *                               pattern vs sparkseal's, measured side by side
  * </pre>
@@ -40,6 +41,16 @@ public final class SealTool {
       case "rules" -> rules(new File(args[1]));
       case "bench" -> bench(read(args[1]), Double.parseDouble(args[2]));
       case "layout-bench" -> layoutBench(Double.parseDouble(args[1]));
+      case "log" -> {
+        TokenSealer sealer = TokenSealer.forPublicKey(read(args[1]));
+        BufferedReader in = stdin();
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+          String[] parts = line.split("\t", 2);
+          String message = parts[1].replace("\\n", "\n");
+          System.out.println(io.sparkseal.log4j.MessageSealer.seal(parts[0], message, sealer)
+              .replace("\n", "\\n"));
+        }
+      }
       case "events" -> {
         io.sparkseal.events.EventSealer sealer = new io.sparkseal.events.EventSealer(
             TokenSealer.forPublicKey(read(args[1])), Rules.REDACTION);

@@ -1,6 +1,5 @@
 package io.sparkseal.log4j;
 
-import io.sparkseal.MessageRules;
 import io.sparkseal.Sealers;
 import org.apache.logging.log4j.core.LogEvent;
 import org.apache.logging.log4j.core.config.plugins.Plugin;
@@ -11,13 +10,15 @@ import org.apache.logging.log4j.message.Message;
 import org.apache.logging.log4j.util.StringBuilderFormattable;
 
 /**
- * {@code %sm}: the event's message with its data-bearing parts sealed (see
- * {@link MessageRules}); every other message is formatted exactly as {@code %m} does, on
- * the same allocation-free path.
+ * {@code %sm}: the event's message with everything that is not on the readable allow-list
+ * sealed ({@link MessageSealer}). If sealing fails, a fixed placeholder is printed, never the
+ * message.
  */
 @Plugin(name = "SealedMessageConverter", category = PatternConverter.CATEGORY)
 @ConverterKeys({"sm", "sealedMessage"})
 public final class SealedMessageConverter extends LogEventPatternConverter {
+  static final String WITHHELD = "[WITHHELD by sparkseal: SS003 the log message could not be sealed]";
+
   private SealedMessageConverter() {
     super("SealedMessage", "message");
   }
@@ -29,13 +30,15 @@ public final class SealedMessageConverter extends LogEventPatternConverter {
   @Override
   public void format(LogEvent event, StringBuilder toAppendTo) {
     Message msg = event.getMessage();
-    if (MessageRules.applies(event.getLoggerName())) {
-      toAppendTo.append(
-          MessageRules.seal(event.getLoggerName(), msg.getFormattedMessage(), Sealers.get()));
-    } else if (msg instanceof StringBuilderFormattable) {
-      ((StringBuilderFormattable) msg).formatTo(toAppendTo);
-    } else {
-      toAppendTo.append(msg.getFormattedMessage());
+    String logger = event.getLoggerName();
+    if (MessageSealer.ownLogger(logger) && msg instanceof StringBuilderFormattable) {
+      ((StringBuilderFormattable) msg).formatTo(toAppendTo); // sparkseal's words: as %m
+      return;
+    }
+    try {
+      toAppendTo.append(MessageSealer.seal(logger, msg.getFormattedMessage(), Sealers.get()));
+    } catch (RuntimeException | LinkageError e) {
+      toAppendTo.append(WITHHELD);
     }
   }
 }

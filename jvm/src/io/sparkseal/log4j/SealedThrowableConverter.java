@@ -26,8 +26,17 @@ public final class SealedThrowableConverter extends ThrowablePatternConverter {
   @Override
   public void format(LogEvent event, StringBuilder toAppendTo) {
     Throwable t = event.getThrown();
-    if (t != null) {
-      ThrowableSealer.print(t, Sealers.get(), toAppendTo);
+    if (t == null) {
+      return;
     }
+    StringBuilder printed = new StringBuilder();
+    try {
+      ThrowableSealer.print(t, Sealers.get(), printed);
+    } catch (RuntimeException | LinkageError e) {
+      printed.setLength(0);
+      printed.append(t.getClass().getName()).append(": ").append(SealedMessageConverter.WITHHELD)
+          .append('\n');
+    }
+    toAppendTo.append(printed);
   }
 }
