@@ -49,6 +49,7 @@ def run_app(
     *extra: str,
     worker_python: str = sys.executable,
     submit: bool = False,
+    submit_conf: tuple[str, ...] = (),
     work_dir: Path = SPARK_HOME / "work",
 ) -> Run:
     """Run ``leak_app.py`` in its own process and collect every artifact it leaves.
@@ -61,7 +62,7 @@ def run_app(
     cmd = [sys.executable, str(APP)]
     if submit:
         cli = [sys.executable, "-m", "sparkseal.cli.main", "submit", "--policy", str(policy)]
-        cmd = [*cli, "--", "--master", master, str(APP)]
+        cmd = [*cli, "--", "--master", master, *submit_conf, str(APP)]
     cmd += ["--master", master, "--out", str(out), "--policy", str(policy)]
     cmd += ["--cases", cases, *extra]
     with (out / "driver.stdout").open("wb") as so, (out / "driver.stderr").open("wb") as se:

@@ -27,6 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 import cases
+import construction_cases
 from pyspark import cloudpickle
 from pyspark.sql import SparkSession
 
@@ -90,6 +91,57 @@ def dump_ui(spark: SparkSession, out: Path) -> None:
             (out / f"tasks-{sid}-{attempt}.json").write_bytes(fetch(url))
 
 
+def spellings(path: str) -> list[str]:
+    """``path`` written the ways a server may route to the same page."""
+    first, _, rest = path.lstrip("/").partition("/")
+    enc = "".join(f"%{ord(c):02X}" for c in first[:2]) + first[2:]
+    return [
+        path,
+        path.lower(),
+        path.upper(),
+        f"/{enc}/{rest}",  # percent-encoded
+        f"/{enc.replace('%', '%25')}/{rest}",  # encoded twice
+        f"/{first};x=1/{rest}",  # a path parameter
+        f"/./{first}/./{rest}",  # dot segments
+        f"//{first}//{rest}",  # doubled slashes
+        f"/{first}/nothing/../{rest}",  # a dot-dot segment
+    ]
+
+
+def fuzz_ui(spark: SparkSession, out: Path) -> dict[str, int]:
+    """Every spelling of the gated and sealed routes; each answer is kept for the scan."""
+    base = spark.sparkContext.uiWebUrl
+    app = spark.sparkContext.applicationId
+    executions = json.loads((out / "sql.json").read_text())
+    eid = executions[-1]["id"] if executions else 0
+    routes = [
+        f"/SQL/execution/?id={eid}",
+        "/SQL/",
+        "/storage/",
+        "/storage/rdd/?id=0",
+        "/jobs/job/?id=0",
+        "/StreamingQuery/",
+        f"/api/v1/applications/{app}/sql?details=true&planDescription=true",
+        f"/api/v1/applications/{app}/sql/{eid}",
+        f"/api/v1/applications/{app}/storage/rdd",
+        f"/api/v1/applications/{app}/jobs",
+        f"/api/v1/applications/{app}/streaming/statistics",
+    ]
+    statuses: dict[str, int] = {}
+    for route in routes:
+        for i, spelled in enumerate(spellings(route)):
+            try:
+                with urllib.request.urlopen(base + spelled, timeout=30) as resp:
+                    status, body = resp.status, resp.read()
+            except urllib.error.HTTPError as err:
+                status, body = err.code, err.read()
+            except (urllib.error.URLError, ValueError):
+                status, body = -1, b""
+            statuses[spelled] = status
+            (out / f"fuzz-{abs(hash(route))}-{i}.body").write_bytes(body)
+    return statuses
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--master", required=True)
@@ -99,6 +151,7 @@ def main() -> None:
     p.add_argument("--conf", action="append", default=[])
     p.add_argument("--no-seal", action="store_true", help="baseline: plain PySpark")
     p.add_argument("--capture", action="store_true", help="copy local-dir files while jobs run")
+    p.add_argument("--fuzz-ui", action="store_true", help="also ask for spellings of routes")
     args = p.parse_args()
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -127,10 +180,18 @@ def main() -> None:
     os.environ["SPARKSEAL_POLICY"] = args.policy  # for the protect cases
     spark = builder.getOrCreate()
 
-    cloudpickle.register_pickle_by_value(cases)  # workers cannot import tests/e2e
-    every = {**cases.CASES, **cases.JVM_CASES, **cases.AT_REST_CASES, **cases.PROTECT_CASES}
+    for module in (cases, construction_cases):
+        cloudpickle.register_pickle_by_value(module)  # workers cannot import tests/e2e
+    every = {
+        **cases.CASES,
+        **cases.JVM_CASES,
+        **cases.AT_REST_CASES,
+        **cases.PROTECT_CASES,
+        **construction_cases.CASES,
+    }
     failing = [*cases.CASES, *cases.JVM_CASES]  # "all": every case that makes Spark fail
-    names = failing if args.cases == "all" else args.cases.split(",")
+    groups = {"all": failing, "construction": list(construction_cases.CASES)}
+    names = groups.get(args.cases) or args.cases.split(",")
     manifest = {"app_id": spark.sparkContext.applicationId, "cases": {}, "outcomes": {}}
     # Recorded so that the tests can prove it never appears in any artifact.
     manifest["auth_secret"] = auth_secret(spark)
@@ -150,6 +211,8 @@ def main() -> None:
             manifest["outcomes"][name] = type(exc).__name__
             log.exception("case %s failed", name)
     dump_ui(spark, out / "ui")
+    if args.fuzz_ui:
+        manifest["fuzz"] = fuzz_ui(spark, out / "ui")
     spark.stop()
     if capture is not None:
         capture.stop()
