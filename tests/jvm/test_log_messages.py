@@ -96,3 +96,21 @@ def test_everything_else_is_sealed_whole(seal_log, opener, logger):
 def test_sparkseals_own_messages_are_readable(seal_log):
     msg = "SS401: executor 1 on host refused to run tasks because it cannot seal: no key"
     assert seal_log([("io.sparkseal.attest.SealingPlugin", msg)]) == [msg]
+
+
+def test_the_docs_list_exactly_the_allow_listed_loggers():
+    import re
+    from pathlib import Path
+
+    from tests.jvm.conftest import run_seal_tool
+
+    code = set(run_seal_tool("log-allowlist").stdout.split())
+    docs = Path(__file__).parents[2] / "docs" / "jvm.md"
+    section = docs.read_text().split("## The log allow-list")[1].split("\n## ")[0]
+    documented = {
+        name
+        for row in section.splitlines()
+        if row.startswith("| `")
+        for name in re.findall(r"`([^`]+)`", row.split(" | ")[0])
+    }
+    assert documented == code

@@ -29,7 +29,7 @@ public final class SealTool {
   private SealTool() {}
 
   public static void main(String[] args) throws Exception {
-    if (args.length < 2) {
+    if (args.length < 2 && !(args.length == 1 && args[0].equals("log-allowlist"))) {
       System.err.println("usage: SealTool seal|open|rfc9180|bench FILE [SECONDS]");
       System.exit(2);
     }
@@ -41,6 +41,8 @@ public final class SealTool {
       case "rules" -> rules(new File(args[1]));
       case "bench" -> bench(read(args[1]), Double.parseDouble(args[2]));
       case "layout-bench" -> layoutBench(Double.parseDouble(args[1]));
+      case "log-allowlist" -> io.sparkseal.log4j.OperationalMessages.loggers()
+          .forEach(System.out::println);
       case "log" -> {
         TokenSealer sealer = TokenSealer.forPublicKey(read(args[1]));
         BufferedReader in = stdin();

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * message that matches no shape of its logger is sealed whole. The list was made from the
  * INFO logs of normal jobs and the failure lines of the leak suite (docs/jvm.md).
  */
-final class OperationalMessages {
+public final class OperationalMessages {
   private OperationalMessages() {}
 
   static final class Shape {
@@ -71,6 +71,11 @@ final class OperationalMessages {
     }
     regex.append(Pattern.quote(template.substring(pos)));
     return new Shape(Pattern.compile(regex.toString(), Pattern.DOTALL), slots);
+  }
+
+  /** The loggers with shapes on the list (for the docs' table and its test). */
+  public static java.util.SortedSet<String> loggers() {
+    return new java.util.TreeSet<>(SHAPES.keySet());
   }
 
   static List<Shape> forLogger(String logger) {
