@@ -17,19 +17,9 @@ import java.util.Set;
  */
 public final class FailureReasons {
   static final String WITHHELD = "[WITHHELD by sparkseal: SS003 the failure reason could not be sealed]";
-  private static final Field CAUSE = causeField();
+  private static final Field CAUSE = ThrowableSealer.throwableField("cause");
 
   private FailureReasons() {}
-
-  private static Field causeField() {
-    try {
-      Field f = Throwable.class.getDeclaredField("cause");
-      f.setAccessible(true);
-      return f;
-    } catch (ReflectiveOperationException | RuntimeException e) {
-      return null;
-    }
-  }
 
   /** The reason's description: the message, sealed. */
   public static String description(Throwable t) {

@@ -17,13 +17,14 @@ import org.apache.spark.SparkThrowable;
  */
 public final class ThrowableSealer {
   static final String PYTHON_EXCEPTION = "org.apache.spark.api.python.PythonException";
-  private static final Field DETAIL = detailMessageField();
+  private static final Field DETAIL = throwableField("detailMessage");
 
   private ThrowableSealer() {}
 
-  private static Field detailMessageField() {
+  /** A private field of Throwable, made writable; null without the opened java.lang module. */
+  static Field throwableField(String name) {
     try {
-      Field f = Throwable.class.getDeclaredField("detailMessage");
+      Field f = Throwable.class.getDeclaredField(name);
       f.setAccessible(true);
       return f;
     } catch (ReflectiveOperationException | RuntimeException e) {
