@@ -28,7 +28,8 @@ def test_command_keeps_user_options_and_refuses_conflicts(policy_file):
     policy = load_policy(policy_file)
     cmd = build_command(policy, ["--driver-java-options", "-Dmine=1", "--master", "local", "j.py"])
     joined = " ".join(cmd)
-    assert "spark.driver.extraJavaOptions=-Dmine=1 -Dlog4j.configurationFile=" in joined
+    assert "spark.driver.extraJavaOptions=-Dmine=1 -javaagent:" in joined
+    assert "-Dlog4j.configurationFile=" in joined
     assert cmd[-3:] == ["--master", "local", "j.py"]
     with pytest.raises(SparkSealError, match="conflicts"):
         build_command(policy, ["--conf", "spark.python.daemon.module=x", "j.py"])

@@ -82,7 +82,7 @@ def test_the_report_holds_counts_never_values(customers):
     assert CANARY not in text and "415-555" not in text
 
 
-def test_suggested_policy_protects_what_was_found(customers, private_key, monkeypatch):
+def test_suggested_policy_protects_what_was_found(customers, private_key, tmp_path):
     report = sparkseal.discover(customers, sample=None)
     snippet = suggest_policy(report)
     section = tomllib.loads(snippet)["protect"]
@@ -91,8 +91,12 @@ def test_suggested_policy_protects_what_was_found(customers, private_key, monkey
     assert policy.column_rule("contact").rules["analyst"].rule == "hash"
     assert policy.column_rule("amount") is None
 
-    monkeypatch.setenv("SPARKSEAL_PEPPER", "p" * 32)
-    monkeypatch.setenv("SPARKSEAL_TOKEN_KEY", "t" * 32)
+    # The JVM reads column secrets itself, and this session's JVM started before the test:
+    # the suggested env: references are pointed at files instead.
+    for name, value in (("pepper", "p" * 32), ("token_key", "t" * 32)):
+        secret = tmp_path / name
+        secret.write_text(value)
+        section[name] = f"file:{secret}"
     full = {"seal": {"public_key": private_key.public.to_text()}, "protect": section}
     analyst = sparkseal.protect(customers, "analyst", full).where("id = 5").first()
     assert analyst.contact != "user5@example.org" and len(analyst.contact) == 64

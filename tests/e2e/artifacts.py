@@ -48,6 +48,8 @@ def run_app(
     cases: str = "all",
     *extra: str,
     worker_python: str = sys.executable,
+    python: str = sys.executable,
+    env_extra: dict[str, str] | None = None,
     submit: bool = False,
     submit_conf: tuple[str, ...] = (),
     work_dir: Path = SPARK_HOME / "work",
@@ -58,8 +60,9 @@ def run_app(
     plain Python; executor logs are read from ``work_dir``.
     """
     out.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "PYSPARK_PYTHON": worker_python, "PYSPARK_DRIVER_PYTHON": sys.executable}
-    cmd = [sys.executable, str(APP)]
+    env = {**os.environ, "PYSPARK_PYTHON": worker_python, "PYSPARK_DRIVER_PYTHON": python}
+    env.update(env_extra or {})
+    cmd = [python, str(APP)]
     if submit:
         cli = [sys.executable, "-m", "sparkseal.cli.main", "submit", "--policy", str(policy)]
         cmd = [*cli, "--", "--master", master, *submit_conf, str(APP)]
