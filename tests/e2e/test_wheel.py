@@ -81,6 +81,7 @@ def test_a_hardened_cluster_job_from_the_wheel_leaks_nothing(installed, tmp_path
         python=python,
         worker_python=python,
         env_extra={"PATH": path, "PYTHONPATH": ""},
+        work_dir=next(installed.glob("lib/python*/site-packages")) / "pyspark" / "work",
     )
     assert set(run.manifest["outcomes"]) == {
         "rdd_map",
@@ -90,5 +91,5 @@ def test_a_hardened_cluster_job_from_the_wheel_leaks_nothing(installed, tmp_path
     }
     assert all(o != "no error" for o in run.manifest["outcomes"].values()), run.manifest
     executors = run.text("executor/")
-    assert str(installed) in executors  # the executors ran the wheel's jar and hooks
+    assert executors and str(installed) in executors  # the wheel's Spark, jar and hooks ran
     assert leaks(run) == []
