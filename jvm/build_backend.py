@@ -15,6 +15,8 @@ from setuptools import build_meta as _setuptools
 from setuptools.build_meta import *  # noqa: F403 - every hook we do not change
 
 ROOT = Path(__file__).resolve().parents[1]
+# The jars the Java module compiles against; only wheel builds need them.
+PYSPARK = "pyspark==4.3.0"
 
 
 def _compile_jar() -> None:
@@ -27,6 +29,10 @@ def _compile_jar() -> None:
         sys.path.remove(str(ROOT / "src"))
 
 
-def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):  # noqa: F811
+def get_requires_for_build_wheel(config_settings=None):
+    return [*_setuptools.get_requires_for_build_wheel(config_settings), PYSPARK]
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     _compile_jar()
     return _setuptools.build_wheel(wheel_directory, config_settings, metadata_directory)

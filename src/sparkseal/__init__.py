@@ -53,3 +53,18 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module), _RENAMED.get(name, name))
     globals()[name] = value
     return value
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """``%load_ext sparkseal``: seal what this IPython shell shows of exceptions, warnings and
+    logs, with the policy from ``$SPARKSEAL_POLICY`` or ``./sparkseal.toml``.
+
+    ``sparkseal.harden()`` does the same in a notebook; the extension covers cells that
+    run before a session exists.
+    """
+    from sparkseal.core.policy import load_policy
+    from sparkseal.driver.install import install_driver_hooks
+    from sparkseal.sealing import ipython_hook
+
+    sealer = install_driver_hooks(load_policy(None))
+    ipython_hook.install(sealer, ipython)

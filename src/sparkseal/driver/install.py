@@ -14,13 +14,14 @@ from sparkseal.core.errors import UnsupportedPySparkError
 from sparkseal.core.policy import Policy
 from sparkseal.core.token import Sealer
 from sparkseal.driver import py4j_hook
-from sparkseal.sealing import logging_hook, warnings_hook
+from sparkseal.sealing import ipython_hook, logging_hook, warnings_hook
 from sparkseal.sealing.excepthooks import SealingExceptHook, SealingThreadExceptHook
 from sparkseal.worker.install import check_pyspark_internals
 
 
 def install_driver_hooks(policy: Policy) -> Sealer:
-    """Seal uncaught exceptions, logged exceptions and py4j callback errors."""
+    """Seal uncaught exceptions (IPython's display too), logged exceptions, warnings and
+    py4j callback errors."""
     check_pyspark_internals()
     sealer = Sealer(policy.public_key)
     patched = py4j_hook.install(sealer)
@@ -33,6 +34,7 @@ def install_driver_hooks(policy: Policy) -> Sealer:
     if policy.driver.excepthook:
         sys.excepthook = SealingExceptHook(sealer)
         threading.excepthook = SealingThreadExceptHook(sealer)
+        ipython_hook.install(sealer)  # notebooks: IPython shows errors without the excepthook
     if policy.driver.logging:
         logging_hook.install(sealer)
     warnings_hook.install(sealer)
