@@ -14,8 +14,9 @@ from sparkseal.auth import (
     secret_environment,
 )
 from sparkseal.conf import ATTESTATION_PLUGIN, jvm_conf, preset_conf, seal_conf, with_boot_dir
+from sparkseal.connect import is_connect_builder, refuse_unhardened
 from sparkseal.core.errors import SparkSealError
-from sparkseal.core.policy import PolicyLike, load_policy
+from sparkseal.core.policy import Policy, PolicyLike, load_policy
 from sparkseal.driver.install import install_driver_hooks
 from sparkseal.worker.install import ENV_APP_ID
 
@@ -121,14 +122,18 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     """Return ``builder`` with everything sparkseal needs set, and the driver hooks installed.
 
     ``policy`` is a path to a TOML file, a mapping, a :class:`~sparkseal.Policy`,
-    or ``None`` (then ``$SPARKSEAL_POLICY``, then ``./sparkseal.toml``). Raises
+    or ``None`` (then ``$SPARKSEAL_POLICY``, then ``./sparkseal.toml``). A Spark Connect
+    builder (``.remote(...)``) gets the client's hooks, and its session is refused unless
+    the server was started by ``sparkseal connect-server`` with the same key. Raises
     :class:`~sparkseal.SparkSealError` -- and sets nothing -- if the policy or the
     PySpark installation does not allow sealing. The builder's ``getOrCreate``
     checks that the session it returns really carries these settings.
     """
     loaded = load_policy(policy)
-    required = seal_conf(loaded)
     options = _builder_options(builder)
+    if is_connect_builder(builder, options):
+        return _harden_connect(builder, loaded)
+    required = seal_conf(loaded)
     check_conf(options, required, "the SparkSession builder")
     preset = preset_conf(loaded, options)
     secret_env = secret_environment(loaded, options)  # never in the conf: see sparkseal.auth
@@ -154,6 +159,21 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
         env["PYTHONPATH"] = with_boot_dir(env.get("PYTHONPATH"))
         # Tokens name their application, so `sparkseal unseal --app ID` can refuse others'.
         sealer.app = env[ENV_APP_ID] = spark.sparkContext.applicationId
+        return spark
+
+    builder.getOrCreate = get_or_create
+    return builder
+
+
+def _harden_connect(builder: Any, policy: Policy) -> Any:
+    """A Spark Connect builder: client hooks now; the session is refused unless the server
+    seals with the policy's key (see :mod:`sparkseal.connect`)."""
+    install_driver_hooks(policy, connect=True)
+    original = builder.getOrCreate
+
+    def get_or_create() -> SparkSession:
+        spark = original()
+        refuse_unhardened(spark, policy)
         return spark
 
     builder.getOrCreate = get_or_create

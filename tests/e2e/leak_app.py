@@ -51,8 +51,11 @@ def fetch(url: str, ok: tuple[int, ...] = (200,)) -> bytes:
 
 
 def dump_ui(spark: SparkSession, out: Path) -> None:
-    base = spark.sparkContext.uiWebUrl
-    app = spark.sparkContext.applicationId
+    dump_ui_at(spark.sparkContext.uiWebUrl, spark.sparkContext.applicationId, out)
+
+
+def dump_ui_at(base: str, app: str, out: Path) -> None:
+    """Every REST and HTML page of the UI at ``base`` about application ``app``."""
     api = f"{base}/api/v1/applications/{app}"
     out.mkdir(parents=True, exist_ok=True)
     pages = {

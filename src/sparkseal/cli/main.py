@@ -14,6 +14,7 @@ import click
 
 from sparkseal import __version__
 from sparkseal.cli.build_jvm import build_jvm
+from sparkseal.cli.connect_server import connect_server
 from sparkseal.cli.discover import discover
 from sparkseal.cli.keygen import keygen
 from sparkseal.cli.pack import pack
@@ -44,6 +45,7 @@ cli.add_command(unseal)
 cli.add_command(scan)
 cli.add_command(pack)
 cli.add_command(submit)
+cli.add_command(connect_server)
 cli.add_command(build_jvm)
 cli.add_command(verify)
 cli.add_command(discover)

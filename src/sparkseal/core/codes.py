@@ -45,6 +45,7 @@ _register("SS004", "PySpark or Spark internals sparkseal patches are missing or 
 _register("SS401", "an executor cannot prove that it seals, so it runs no task")
 _register("SS402", "an executor was lost before it proved that it seals")
 _register("SS403", "the live UI's store could not be fed sealed events")
+_register("SS404", "the Spark Connect server does not seal with the policy's key")
 
 # --- SS1xx: secrets and Spark security settings ---
 _register("SS101", "the authentication secret did not reach the driver JVM's environment")

@@ -19,18 +19,16 @@ from sparkseal.sealing.excepthooks import SealingExceptHook, SealingThreadExcept
 from sparkseal.worker.install import check_pyspark_internals
 
 
-def install_driver_hooks(policy: Policy) -> Sealer:
+def install_driver_hooks(policy: Policy, connect: bool = False) -> Sealer:
     """Seal uncaught exceptions (IPython's display too), logged exceptions, warnings and
-    py4j callback errors."""
-    check_pyspark_internals()
+    py4j callback errors.
+
+    A Spark Connect client (``connect``) has no JVM and no Python workers of its own:
+    only its printing hooks apply; the server runs everything else hardened.
+    """
     sealer = Sealer(policy.public_key)
-    patched = py4j_hook.install(sealer)
-    if len(patched) != len(py4j_hook.PY4J_CALLBACK_MODULES):
-        missing = sorted(set(py4j_hook.PY4J_CALLBACK_MODULES) - set(patched))
-        raise UnsupportedPySparkError(
-            f"cannot seal errors of Python callbacks from the JVM: {', '.join(missing)} no longer "
-            "uses the traceback module as expected. Install the py4j version pinned by PySpark."
-        )
+    if not connect:
+        _install_py4j_hooks(sealer)
     if policy.driver.excepthook:
         sys.excepthook = SealingExceptHook(sealer)
         threading.excepthook = SealingThreadExceptHook(sealer)
@@ -39,3 +37,14 @@ def install_driver_hooks(policy: Policy) -> Sealer:
         logging_hook.install(sealer)
     warnings_hook.install(sealer)
     return sealer
+
+
+def _install_py4j_hooks(sealer: Sealer) -> None:
+    check_pyspark_internals()
+    patched = py4j_hook.install(sealer)
+    if len(patched) != len(py4j_hook.PY4J_CALLBACK_MODULES):
+        missing = sorted(set(py4j_hook.PY4J_CALLBACK_MODULES) - set(patched))
+        raise UnsupportedPySparkError(
+            f"cannot seal errors of Python callbacks from the JVM: {', '.join(missing)} no longer "
+            "uses the traceback module as expected. Install the py4j version pinned by PySpark."
+        )

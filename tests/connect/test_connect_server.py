@@ -1,0 +1,142 @@
+"""Spark Connect end to end: a real local Connect server, hardened or stock, and a client.
+
+The hardened server is started by ``sparkseal connect-server``; the client hardens its
+Connect builder, runs the Python UDF, pandas UDF, JVM cast and plan-literal cases with
+fresh canaries, logs each failure and dies of an uncaught one. Every artifact -- client
+stdout and stderr, the server's log (driver and executors: ``local[2]``), its decompressed
+event log, every REST and HTML page of its UI, its local dirs -- must hold no plaintext
+canary, and the sealed copies must open. The control runs the same client against a stock
+server: ``harden()`` refuses that server (SS404), and the scan finds every canary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.e2e.artifacts import Run, _event_log_bytes, free_port, leaks, unseal
+
+pytest.importorskip("grpc", reason="the Spark Connect client needs pyspark[connect] (grpcio)")
+
+CLIENT = Path(__file__).with_name("connect_client.py")
+CASES = "python_udf,pandas_udf_raises,jvm_cast_invalid_input,jvm_filter_literal"
+
+
+def _wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise AssertionError(f"the server exited: {log.read_text()[-3000:]}")
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.5)
+    raise AssertionError(f"the server never listened: {log.read_text()[-3000:]}")
+
+
+@contextmanager
+def _server(out: Path, policy: Path, hardened: bool):
+    from sparkseal.connect import SERVER_CLASS
+    from sparkseal.submit import spark_submit
+
+    port, ui_port = free_port(), free_port()
+    (out / "events").mkdir(parents=True)
+    spark_args = [
+        *("--master", "local[2]"),
+        *("--conf", f"spark.ui.port={ui_port}"),
+        *("--conf", "spark.eventLog.enabled=true"),
+        *("--conf", f"spark.eventLog.dir={out / 'events'}"),
+        *("--conf", f"spark.local.dir={out / 'local'}"),
+        *("--conf", "spark.task.maxFailures=2"),
+        *("--conf", "spark.ui.showConsoleProgress=false"),
+    ]
+    if hardened:
+        cli = [sys.executable, "-m", "sparkseal.cli.main", "connect-server"]
+        cmd = [*cli, "--policy", str(policy), "--port", str(port), "--", *spark_args]
+    else:
+        cmd = [spark_submit(), "--class", SERVER_CLASS]
+        cmd += ["--conf", f"spark.connect.grpc.binding.port={port}", *spark_args]
+    log = out / "server.log"
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            cmd, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True, env=os.environ
+        )
+    try:
+        _wait_for_port(port, proc, log)
+        yield f"sc://127.0.0.1:{port}", f"http://127.0.0.1:{ui_port}"
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # Spark's shutdown hooks finish the event log
+        try:
+            proc.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _other_policy(directory: Path) -> Path:
+    from sparkseal.core import keys
+
+    keys.write_pair(keys.generate(), directory)
+    policy = directory / "sparkseal.toml"
+    policy.write_text('[seal]\npublic_key = "sparkseal.pub"\n')
+    return policy
+
+
+def _run(out: Path, policy: Path, hardened: bool) -> Run:
+    with _server(out, policy, hardened) as (remote, ui):
+        cmd = [sys.executable, str(CLIENT), "--remote", remote, "--policy", str(policy)]
+        cmd += ["--out", str(out / "client"), "--ui", ui, "--cases", CASES]
+        if hardened:
+            cmd += ["--other-policy", str(_other_policy(out / "other-key"))]
+        else:
+            cmd.append("--no-seal")
+        client = subprocess.run(cmd, capture_output=True, timeout=900, check=False)
+    (out / "client" / "stderr").write_bytes(client.stderr)  # for whoever reads a failure
+    manifest = json.loads((out / "client" / "manifest.json").read_text())
+    artifacts = {
+        "client/stdout": client.stdout,
+        "client/stderr": client.stderr,
+        "server/log": (out / "server.log").read_bytes(),
+    }
+    for path in sorted(p for p in (out / "events").rglob("*") if p.is_file()):
+        artifacts[f"events/{path.relative_to(out / 'events')}"] = _event_log_bytes(path)
+    for root in (out / "client" / "ui", out / "local"):
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            artifacts[f"{root.name}/{path.relative_to(root)}"] = path.read_bytes()
+    return Run(out, manifest, client.returncode, artifacts)
+
+
+@pytest.mark.cluster
+def test_a_hardened_connect_server_and_client_leak_nothing(tmp_path, policy_file, key_dir):
+    run = _run(tmp_path, policy_file, hardened=True)
+    assert "Traceback" in run.text("client/stderr"), run.text("client/stderr")[-3000:]
+    refused = run.manifest["refused_other_key"]  # a client whose policy has another key
+    assert refused.startswith("SS404: ") and "not the policy's public key" in refused
+    assert set(run.manifest["outcomes"]) == set(CASES.split(","))
+    assert "no error" not in run.manifest["outcomes"].values(), run.manifest
+    assert any(name.startswith("events/") for name in run.artifacts)
+    assert any(name.startswith("ui/") for name in run.artifacts)
+    assert leaks(run) == []
+    client = unseal(run.text("client/"), key_dir)
+    for case in ("python_udf", "pandas_udf_raises", "jvm_cast_invalid_input", "client_uncaught"):
+        assert run.canaries[case] in client, case
+    server = unseal(run.text("server/") + run.text("events/"), key_dir)
+    for case in ("python_udf", "jvm_cast_invalid_input", "jvm_filter_literal"):
+        assert run.canaries[case] in server, case
+
+
+@pytest.mark.cluster
+def test_control_a_stock_server_is_refused_and_leaks_every_canary(tmp_path, policy_file):
+    run = _run(tmp_path, policy_file, hardened=False)
+    assert run.manifest["refused"].startswith("SS404: "), run.manifest
+    found = {finding.split(": ", 1)[1] for finding in leaks(run)}
+    assert found == set(run.canaries), leaks(run)
