@@ -27,10 +27,14 @@ from sparkseal.conf import (
 from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import Policy
+from sparkseal.core.rules import CONNECT_PROTECT_CONF
+from sparkseal.core.secrets import jvm_reference
 from sparkseal.submit import split_conf
 
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 DEFAULT_PORT = 15002
+KEYED_RULES_PLUGIN = "io.sparkseal.connect.KeyedRulesPlugin"
+_EXPRESSION_PLUGINS = "spark.connect.extensions.expression.classes"
 
 
 def is_connect_builder(builder: Any, options: Mapping[str, str]) -> bool:
@@ -42,13 +46,29 @@ def is_connect_builder(builder: Any, options: Mapping[str, str]) -> bool:
     return str(options.get("spark.api.mode", "")).lower() == "connect"
 
 
-def server_args(args: Sequence[str], port: int, host: str) -> list[str]:
+def server_args(policy: Policy, args: Sequence[str], port: int, host: str) -> list[str]:
     """spark-submit arguments that start a Connect server (Spark's own ``start-connect-server``
     class); the server binds to ``host`` -- loopback unless the user says otherwise.
 
-    Executors' Python workers get the boot directory too, after the user's own path.
+    Executors' Python workers get the boot directory too, after the user's own path. The
+    keyed column rules are served by sparkseal's expression plugin, with the policy's secret
+    *references* (``env:``/``file:``, read by the server's JVM) in the conf.
     """
-    user_pythonpath = split_conf(args)[0].get("spark.executorEnv.PYTHONPATH")
+    user_conf = split_conf(args)[0]
+    plugins = ",".join(x for x in (user_conf.get(_EXPRESSION_PLUGINS), KEYED_RULES_PLUGIN) if x)
+    protect = policy.protect
+    secrets = {
+        name: jvm_reference(ref, f"protect.{name}")
+        for name, ref in (("pepper", protect.pepper), ("token_key", protect.token_key))
+        if ref
+    }
+    conf = {
+        "spark.executorEnv.PYTHONPATH": with_boot_dir(
+            user_conf.get("spark.executorEnv.PYTHONPATH")
+        ),
+        _EXPRESSION_PLUGINS: plugins,
+        **{f"{CONNECT_PROTECT_CONF}{name}": ref for name, ref in secrets.items()},
+    }
     return [
         "--class",
         SERVER_CLASS,
@@ -59,8 +79,7 @@ def server_args(args: Sequence[str], port: int, host: str) -> list[str]:
         "--conf",
         f"spark.connect.grpc.binding.address={host}",
         *args,
-        "--conf",
-        f"spark.executorEnv.PYTHONPATH={with_boot_dir(user_pythonpath)}",
+        *(item for key, value in conf.items() for item in ("--conf", f"{key}={value}")),
     ]
 
 
@@ -104,6 +123,8 @@ def server_problems(spark: Any, policy: Policy) -> list[str]:
         problems.append(f"spark.plugins lacks {ATTESTATION_PLUGIN} (executor attestation)")
     if UI_FILTER not in _conf(spark, "spark.ui.filters").split(","):
         problems.append(f"spark.ui.filters lacks {UI_FILTER}")
+    if KEYED_RULES_PLUGIN not in _conf(spark, _EXPRESSION_PLUGINS).split(","):
+        problems.append(f"{_EXPRESSION_PLUGINS} lacks {KEYED_RULES_PLUGIN} (column rules)")
     if not problems:
         problems.extend(_jvm_problems(spark))
     return problems

@@ -44,6 +44,22 @@ def _refusal(remote: str, policy: str) -> str:
     return proc.stdout.strip()
 
 
+def _protect(spark: SparkSession, policy: str, canaries: dict[str, str]) -> dict:
+    """Every role's view of a table of canary emails, and what unprotect says (SS208)."""
+    canaries["protect_email"] = email = canary("protect_email")
+    df = spark.createDataFrame([(1, email), (2, None)], "id int, email string")
+    out: dict = {
+        role: [list(row) for row in sparkseal.protect(df, role, policy).orderBy("id").collect()]
+        for role in ("analyst", "support", "fraud", "ops", "nobody")
+    }
+    try:
+        sparkseal.unprotect(df, "fraud", policy)
+        out["unprotect"] = ""
+    except sparkseal.SparkSealError as exc:
+        out["unprotect"] = str(exc)
+    return out
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--remote", required=True)
@@ -53,6 +69,7 @@ def main() -> None:
     p.add_argument("--cases", required=True)
     p.add_argument("--no-seal", action="store_true")
     p.add_argument("--other-policy", help="a policy with another key: harden() must refuse")
+    p.add_argument("--protect", action="store_true", help="also apply the policy's column rules")
     args = p.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     args.out.mkdir(parents=True, exist_ok=True)
@@ -77,6 +94,8 @@ def main() -> None:
         except Exception as exc:  # every case is meant to fail
             manifest["outcomes"][name] = type(exc).__name__
             log.exception("case %s failed", name)
+    if args.protect:
+        manifest["protected"] = _protect(spark, args.policy, manifest["cases"])
     app = spark.conf.get("spark.app.id")
     manifest["app_id"] = app
     dump_ui_at(args.ui, app, args.out / "ui")

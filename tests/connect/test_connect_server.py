@@ -91,12 +91,37 @@ def _other_policy(directory: Path) -> Path:
     return policy
 
 
+def _protect_policy(policy_file: Path, out: Path) -> tuple[Path, dict[str, str]]:
+    """The test policy with a [protect] section whose secrets are fresh files."""
+    secrets = {name: os.urandom(24).hex() for name in ("pepper", "token_key")}
+    for name, value in secrets.items():
+        (out / name).write_text(value)
+    policy = policy_file.with_name(f"connect-protect-{out.name}.toml")
+    policy.write_text(
+        policy_file.read_text()
+        + f"""
+[protect]
+pepper = "file:{out / "pepper"}"
+token_key = "file:{out / "token_key"}"
+unprotect_roles = ["fraud"]
+
+[[protect.columns]]
+match = "email"
+rules.analyst = "hash"
+rules.support = {{ rule = "partial", keep_last = 4 }}
+rules.fraud = "tokenize"
+rules.ops = "encrypt"
+"""
+    )
+    return policy, secrets
+
+
 def _run(out: Path, policy: Path, hardened: bool) -> Run:
     with _server(out, policy, hardened) as (remote, ui):
         cmd = [sys.executable, str(CLIENT), "--remote", remote, "--policy", str(policy)]
         cmd += ["--out", str(out / "client"), "--ui", ui, "--cases", CASES]
         if hardened:
-            cmd += ["--other-policy", str(_other_policy(out / "other-key"))]
+            cmd += ["--other-policy", str(_other_policy(out / "other-key")), "--protect"]
         else:
             cmd.append("--no-seal")
         client = subprocess.run(cmd, capture_output=True, timeout=900, check=False)
@@ -116,8 +141,11 @@ def _run(out: Path, policy: Path, hardened: bool) -> Run:
 
 
 @pytest.mark.cluster
-def test_a_hardened_connect_server_and_client_leak_nothing(tmp_path, policy_file, key_dir):
-    run = _run(tmp_path, policy_file, hardened=True)
+def test_a_hardened_connect_server_and_client_leak_nothing(tmp_path, policy_file, key_dir, spark):
+    policy, secrets = _protect_policy(policy_file, tmp_path)
+    run = _run(tmp_path, policy, hardened=True)
+    _check_column_rules(run.manifest, policy, spark)
+    run.manifest["cases"].update(secrets)  # the server's keys are in no artifact either
     assert "Traceback" in run.text("client/stderr"), run.text("client/stderr")[-3000:]
     refused = run.manifest["refused_other_key"]  # a client whose policy has another key
     assert refused.startswith("SS404: ") and "not the policy's public key" in refused
@@ -132,6 +160,25 @@ def test_a_hardened_connect_server_and_client_leak_nothing(tmp_path, policy_file
     server = unseal(run.text("server/") + run.text("events/"), key_dir)
     for case in ("python_udf", "jvm_cast_invalid_input", "jvm_filter_literal"):
         assert run.canaries[case] in server, case
+
+
+def _check_column_rules(manifest: dict, policy: Path, spark) -> None:
+    """Column rules applied by the Connect server equal a classic session's, exactly; the
+    randomized ``encrypt`` opens to the original; opening is refused over Connect."""
+    import sparkseal
+
+    connect = manifest["protected"]
+    assert connect["unprotect"].startswith("SS208: "), connect["unprotect"]
+    email = manifest["cases"]["protect_email"]
+    df = spark.createDataFrame([(1, email), (2, None)], "id int, email string")
+    for role in ("analyst", "support", "fraud", "nobody"):
+        classic = sparkseal.protect(df, role, policy).orderBy("id").collect()
+        assert connect[role] == [list(row) for row in classic], role
+    assert connect["analyst"][0][1] != email and connect["fraud"][0][1].startswith("tok2.")
+    sealed = spark.createDataFrame([tuple(row) for row in connect["ops"]], "id int, email string")
+    assert sealed.first().email.startswith("enc2.")
+    opened = sparkseal.unprotect(sealed, "fraud", policy).orderBy("id").collect()
+    assert [list(row) for row in opened] == [[1, email], [2, None]]
 
 
 @pytest.mark.cluster

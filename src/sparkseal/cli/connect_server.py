@@ -49,7 +49,7 @@ def connect_server(
     Exits with the server's exit code.
     """
     loaded = load_policy(policy)
-    args = server_args(spark_submit_args, port, host)
+    args = server_args(loaded, spark_submit_args, port, host)
     cmd = build_command(loaded, args)
     if dry_run:
         click.echo(shlex.join(redact_command(cmd)))

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sparkseal.columns.connect_keyed import (
+    ConnectKeyedColumns,
+    is_connect_session,
+    refuse_under_connect,
+)
 from sparkseal.columns.expressions import Keyed, expression, reversal
 from sparkseal.columns.keyed import KeyedColumns
 from sparkseal.core.codes import coded
@@ -37,7 +42,7 @@ def protect(df: DataFrame, role: str | None = None, policy: PolicyLike = None) -
     spark = df.sparkSession
     if role is None:
         role = current_role(spark, p)
-    keys = KeyedColumns(spark, p)
+    keys = ConnectKeyedColumns() if is_connect_session(spark) else KeyedColumns(spark, p)
     columns = []
     for field in df.schema.fields:
         protection = p.column_rule(field.name)
@@ -67,6 +72,7 @@ def unprotect(df: DataFrame, role: str | None = None, policy: PolicyLike = None)
 
     p = load_policy(policy).protect
     spark = df.sparkSession
+    refuse_under_connect(spark, "unprotect()")
     if role is None:
         role = current_role(spark, p)
     if role not in p.unprotect_roles:
@@ -99,6 +105,7 @@ def rejected_tokens(spark: SparkSession) -> dict[str, int]:
     Counted when Spark evaluates them (an action run twice counts twice); also shown in
     the Spark UI's stage pages as the accumulators ``sparkseal.rejected_tokens[<domain>]``.
     """
+    refuse_under_connect(spark, "rejected_tokens()")
     counts = jvm_classes(spark).protect.Functions.rejected(spark._jsparkSession)
     return {str(domain): int(counts[domain]) for domain in counts}
 

@@ -62,6 +62,7 @@ _register("SS204", "a column secret is not an env: or file: reference the JVM ca
 _register("SS205", "the role may not unprotect columns")
 _register("SS206", "unprotect needs protect.token_key")
 _register("SS207", "a token domain is empty, too long or holds control characters")
+_register("SS208", "a column rule the Spark Connect server does not serve")
 
 # --- SS3xx: scan and unseal ---
 _register("SS301", "scan found a plaintext sensitive value")

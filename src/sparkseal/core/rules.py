@@ -27,6 +27,8 @@ WORD = re.compile(_RULES["word_class_python"])
 TOKEN_RE = re.compile(_RULES["token"])
 REDACTION_REGEX: str = _RULES["redaction_regex"]
 SUPPORTED_SPARK: str = _RULES["supported_spark"]  # a version prefix, e.g. "4.3."
+CONNECT_KEYED_RULE: str = _RULES["connect_keyed_rule"]
+CONNECT_PROTECT_CONF: str = _RULES["connect_protect_conf"]
 _CONDITION_PREFIX = re.compile(_RULES["condition_prefix"])
 
 

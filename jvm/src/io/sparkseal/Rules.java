@@ -25,6 +25,8 @@ public final class Rules {
   public static final Pattern TOKEN = Pattern.compile(text("token", "(?!)"));
   public static final String REDACTION = text("redaction_regex", "[\\s\\S]");
   public static final String SUPPORTED_SPARK = text("supported_spark", "(none)");
+  public static final String CONNECT_KEYED_RULE = text("connect_keyed_rule", "(none)");
+  public static final String CONNECT_PROTECT_CONF = text("connect_protect_conf", "(none)");
   private static final Pattern CONDITION = Pattern.compile(text("condition_prefix", "(?!)"));
   private static volatile Map<String, Set<String>> conditions;
 
