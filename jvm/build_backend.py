@@ -22,9 +22,12 @@ PYSPARK = "pyspark==4.3.0"
 def _compile_jar() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     try:
-        from sparkseal.jvm import build  # stdlib-only imports: safe in the build env
+        from sparkseal.jvm import JvmBuildError, build  # stdlib-only imports
 
-        print(f"sparkseal: compiled {build()}", file=sys.stderr)
+        try:
+            print(f"sparkseal: compiled {build()}", file=sys.stderr)
+        except JvmBuildError as exc:  # a wheel without its jar would not work: no wheel
+            raise SystemExit(f"sparkseal: cannot build the wheel: {exc}") from None
     finally:
         sys.path.remove(str(ROOT / "src"))
 
