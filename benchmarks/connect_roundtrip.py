@@ -81,7 +81,7 @@ def main() -> None:
         )
         stock = SparkSession.builder.remote(stock_url).create()
         hardened = sparkseal.harden(SparkSession.builder.remote(hardened_url), args.policy)
-        hardened = hardened.getOrCreate()
+        hardened = hardened.create()
         for _ in range(args.warmup):
             _query(stock), _query(hardened)
         times: dict[str, list[float]] = {"stock": [], "hardened": []}

@@ -166,17 +166,22 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
 
 
 def _harden_connect(builder: Any, policy: Policy) -> Any:
-    """A Spark Connect builder: client hooks now; the session is refused unless the server
-    seals with the policy's key (see :mod:`sparkseal.connect`)."""
+    """A Spark Connect builder: client hooks now; a session -- new (``create``) or existing
+    (``getOrCreate``) -- is refused unless the server seals with the policy's key (see
+    :mod:`sparkseal.connect`)."""
     install_driver_hooks(policy, connect=True)
-    original = builder.getOrCreate
 
-    def get_or_create() -> SparkSession:
-        spark = original()
-        refuse_unhardened(spark, policy)
-        return spark
+    def checked(make: Any) -> Any:
+        def make_checked() -> SparkSession:
+            spark = make()
+            refuse_unhardened(spark, policy)
+            return spark
 
-    builder.getOrCreate = get_or_create
+        return make_checked
+
+    builder.getOrCreate = checked(builder.getOrCreate)
+    if hasattr(builder, "create"):
+        builder.create = checked(builder.create)
     return builder
 
 

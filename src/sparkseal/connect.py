@@ -34,7 +34,9 @@ from sparkseal.submit import split_conf
 SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
 DEFAULT_PORT = 15002
 KEYED_RULES_PLUGIN = "io.sparkseal.connect.KeyedRulesPlugin"
+SEALING_INTERCEPTOR = "io.sparkseal.connect.SealingInterceptor"
 _EXPRESSION_PLUGINS = "spark.connect.extensions.expression.classes"
+_INTERCEPTORS = "spark.connect.grpc.interceptor.classes"
 
 
 def is_connect_builder(builder: Any, options: Mapping[str, str]) -> bool:
@@ -56,6 +58,8 @@ def server_args(policy: Policy, args: Sequence[str], port: int, host: str) -> li
     """
     user_conf = split_conf(args)[0]
     plugins = ",".join(x for x in (user_conf.get(_EXPRESSION_PLUGINS), KEYED_RULES_PLUGIN) if x)
+    # Ours last: registered last, it is the outermost and sees what the others send.
+    interceptors = ",".join(x for x in (user_conf.get(_INTERCEPTORS), SEALING_INTERCEPTOR) if x)
     protect = policy.protect
     secrets = {
         name: jvm_reference(ref, f"protect.{name}")
@@ -67,6 +71,7 @@ def server_args(policy: Policy, args: Sequence[str], port: int, host: str) -> li
             user_conf.get("spark.executorEnv.PYTHONPATH")
         ),
         _EXPRESSION_PLUGINS: plugins,
+        _INTERCEPTORS: interceptors,
         **{f"{CONNECT_PROTECT_CONF}{name}": ref for name, ref in secrets.items()},
     }
     return [
@@ -125,6 +130,8 @@ def server_problems(spark: Any, policy: Policy) -> list[str]:
         problems.append(f"spark.ui.filters lacks {UI_FILTER}")
     if KEYED_RULES_PLUGIN not in _conf(spark, _EXPRESSION_PLUGINS).split(","):
         problems.append(f"{_EXPRESSION_PLUGINS} lacks {KEYED_RULES_PLUGIN} (column rules)")
+    if SEALING_INTERCEPTOR not in _conf(spark, _INTERCEPTORS).split(","):
+        problems.append(f"{_INTERCEPTORS} lacks {SEALING_INTERCEPTOR} (errors sent to clients)")
     if not problems:
         problems.extend(_jvm_problems(spark))
     return problems

@@ -26,6 +26,17 @@ from pyspark.sql import SparkSession
 import sparkseal
 
 
+def _received(exc: Exception) -> dict:
+    """Everything the server sent about an error, as the client's exception object has it."""
+    out: dict = {"str": str(exc)}
+    for name in ("getMessageParameters", "getQueryContext", "getSqlState", "getCondition"):
+        try:
+            out[name] = repr(getattr(exc, name)())
+        except Exception:  # not every exception has every accessor
+            continue
+    return out
+
+
 def _refusal(remote: str, policy: str) -> str:
     """What ``harden()`` says about this server, asked from another process: the hooks it
     installs before it refuses would seal this (stock) client's output otherwise."""
@@ -57,6 +68,14 @@ def _protect(spark: SparkSession, policy: str, canaries: dict[str, str]) -> dict
         out["unprotect"] = ""
     except sparkseal.SparkSealError as exc:
         out["unprotect"] = str(exc)
+    # A client that crafts the extension itself to open values: the server refuses.
+    from sparkseal.columns.connect_keyed import _keyed_rule
+
+    try:
+        df.select(_keyed_rule("open", df.email, "match:email")).collect()
+        out["open"] = ""
+    except Exception as exc:
+        out["open"] = str(exc)
     return out
 
 
@@ -85,6 +104,7 @@ def main() -> None:
     cloudpickle.register_pickle_by_value(cases)  # the server's workers cannot import it
     every = {**cases.CASES, **cases.JVM_CASES}
     log = logging.getLogger("connectclient")
+    received: dict[str, dict] = {}
     for name in args.cases.split(","):
         value = canary(name)
         manifest["cases"][name] = value
@@ -93,9 +113,12 @@ def main() -> None:
             manifest["outcomes"][name] = "no error"
         except Exception as exc:  # every case is meant to fail
             manifest["outcomes"][name] = type(exc).__name__
+            received[name] = _received(exc)
             log.exception("case %s failed", name)
     if args.protect:
         manifest["protected"] = _protect(spark, args.policy, manifest["cases"])
+    # What crossed the network, as the client's exception objects hold it (no hook involved).
+    (args.out / "received.json").write_text(json.dumps(received, indent=1))
     app = spark.conf.get("spark.app.id")
     manifest["app_id"] = app
     dump_ui_at(args.ui, app, args.out / "ui")

@@ -28,7 +28,7 @@ from tests.e2e.artifacts import Run, _event_log_bytes, free_port, leaks, unseal
 pytest.importorskip("grpc", reason="the Spark Connect client needs pyspark[connect] (grpcio)")
 
 CLIENT = Path(__file__).with_name("connect_client.py")
-CASES = "python_udf,pandas_udf_raises,jvm_cast_invalid_input,jvm_filter_literal"
+CASES = "python_udf,pandas_udf_raises,jvm_cast_invalid_input,jvm_raise_error,jvm_filter_literal"
 
 
 def _wait_for_port(port: int, proc: subprocess.Popen, log: Path, timeout: float = 180) -> None:
@@ -131,6 +131,8 @@ def _run(out: Path, policy: Path, hardened: bool) -> Run:
         "client/stdout": client.stdout,
         "client/stderr": client.stderr,
         "server/log": (out / "server.log").read_bytes(),
+        # the errors as the client's exception objects hold them: what crossed gRPC
+        "client/received": (out / "client" / "received.json").read_bytes(),
     }
     for path in sorted(p for p in (out / "events").rglob("*") if p.is_file()):
         artifacts[f"events/{path.relative_to(out / 'events')}"] = _event_log_bytes(path)
@@ -157,6 +159,9 @@ def test_a_hardened_connect_server_and_client_leak_nothing(tmp_path, policy_file
     client = unseal(run.text("client/"), key_dir)
     for case in ("python_udf", "pandas_udf_raises", "jvm_cast_invalid_input", "client_uncaught"):
         assert run.canaries[case] in client, case
+    received = json.loads(run.artifacts["client/received"])  # readable conditions, sealed data
+    assert received["jvm_cast_invalid_input"]["str"].startswith("[CAST_INVALID_INPUT][SEALED:2:")
+    assert "[SEALED:2:" in received["jvm_raise_error"]["getMessageParameters"]
     server = unseal(run.text("server/") + run.text("events/"), key_dir)
     for case in ("python_udf", "jvm_cast_invalid_input", "jvm_filter_literal"):
         assert run.canaries[case] in server, case
@@ -169,6 +174,7 @@ def _check_column_rules(manifest: dict, policy: Path, spark) -> None:
 
     connect = manifest["protected"]
     assert connect["unprotect"].startswith("SS208: "), connect["unprotect"]
+    assert "SS208: the server applies hash, tokenize and encrypt only" in connect["open"]
     email = manifest["cases"]["protect_email"]
     df = spark.createDataFrame([(1, email), (2, None)], "id int, email string")
     for role in ("analyst", "support", "fraud", "nobody"):
@@ -185,5 +191,6 @@ def _check_column_rules(manifest: dict, policy: Path, spark) -> None:
 def test_control_a_stock_server_is_refused_and_leaks_every_canary(tmp_path, policy_file):
     run = _run(tmp_path, policy_file, hardened=False)
     assert run.manifest["refused"].startswith("SS404: "), run.manifest
+    assert "canary" in run.artifacts["client/received"].decode()  # errors cross in clear
     found = {finding.split(": ", 1)[1] for finding in leaks(run)}
     assert found == set(run.canaries), leaks(run)

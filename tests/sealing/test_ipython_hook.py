@@ -103,13 +103,36 @@ def test_a_hardened_notebook_saves_no_plaintext_and_its_tokens_open(tmp_path, ke
 def test_load_ext_seals_cells_before_any_session(tmp_path, key_dir, policy_file):
     canaries = _canaries()
     del canaries["udf"]
+    exported = tmp_path / "exported.ipynb"  # %notebook writes the history's stored errors
     text = _run(
-        _cells(canaries, ["%load_ext sparkseal"]),
+        [*_cells(canaries, ["%load_ext sparkseal"]), f"%notebook {exported}"],
         tmp_path / "ext.ipynb",
         {"SPARKSEAL_POLICY": str(policy_file)},
     )
     assert _found(text, canaries) == []
     assert _found(unseal(text, key_dir), canaries) == list(canaries)
+    export = exported.read_text()
+    assert '"evalue": "[SEALED:' in export and _found(export, canaries) == []
+
+
+def test_the_error_a_failing_notebook_run_reports_is_sealed(tmp_path, policy_file):
+    """ipykernel's execute_reply carries the cell's error (nbclient raises it to CI logs)."""
+    canary = f"nb-reply-{secrets.token_hex(6)}@example.org"
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell("%load_ext sparkseal"),
+        nbformat.v4.new_code_cell(f"raise ValueError('stop ' + {_value(canary)})"),
+    ]
+    import os
+
+    os.environ["SPARKSEAL_POLICY"] = str(policy_file)
+    try:
+        client = nbclient.NotebookClient(nb, kernel_name="python3", timeout=600)
+        with pytest.raises(nbclient.exceptions.CellExecutionError) as err:
+            client.execute()
+    finally:
+        del os.environ["SPARKSEAL_POLICY"]
+    assert err.value.evalue.startswith("[SEALED:2:") and canary not in str(err.value)
 
 
 def test_control_without_sparkseal_the_notebook_shows_every_canary(tmp_path):

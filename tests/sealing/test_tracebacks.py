@@ -153,3 +153,14 @@ def test_exceptions_that_delegate_attributes_are_sealed_not_withheld(sealer, ope
         text = format_sealed(exc, sealer)
     assert "delegate.canary" not in text and "HTTPError: [SEALED:2:X:" in text
     assert "HTTP Error 404: Not Found" in opener.unseal_text(text)[0]
+
+
+def test_only_sparkseals_own_errors_keep_their_registered_code_readable(sealer, opener):
+    from sparkseal.core.errors import SparkSealError
+    from sparkseal.sealing.tracebacks import sealed_message
+
+    own = sealed_message(SparkSealError("SS404: the server does not seal"), sealer)
+    assert own.startswith("SS404: [SEALED:") and "server" not in own
+    assert opener.unseal_text(own)[0] == "SS404: the server does not seal"
+    for exc in (ValueError("SS404: a user's text"), SparkSealError("SS999: not a code")):
+        assert sealed_message(exc, sealer).startswith("[SEALED:")

@@ -15,7 +15,11 @@ from sparkseal.core.policy import Policy
 from sparkseal.core.token import Sealer
 from sparkseal.driver import py4j_hook
 from sparkseal.sealing import ipython_hook, logging_hook, warnings_hook
-from sparkseal.sealing.excepthooks import SealingExceptHook, SealingThreadExceptHook
+from sparkseal.sealing.excepthooks import (
+    SealingExceptHook,
+    SealingThreadExceptHook,
+    SealingUnraisableHook,
+)
 from sparkseal.worker.install import check_pyspark_internals
 
 
@@ -32,6 +36,7 @@ def install_driver_hooks(policy: Policy, connect: bool = False) -> Sealer:
     if policy.driver.excepthook:
         sys.excepthook = SealingExceptHook(sealer)
         threading.excepthook = SealingThreadExceptHook(sealer)
+        sys.unraisablehook = SealingUnraisableHook(sealer)
         ipython_hook.install(sealer)  # notebooks: IPython shows errors without the excepthook
     if policy.driver.logging:
         logging_hook.install(sealer)

@@ -11,7 +11,7 @@ import threading
 from types import TracebackType
 
 from sparkseal.core.token import TextSealer
-from sparkseal.sealing.tracebacks import format_sealed, withheld_traceback
+from sparkseal.sealing.tracebacks import WITHHELD, format_sealed, withheld_traceback
 
 
 class SealingExceptHook:
@@ -46,6 +46,43 @@ class SealingThreadExceptHook:
         except BaseException:
             name, text = threading.get_ident(), withheld_traceback(args.exc_value)
         _write(f"Exception in thread {name}:\n{text}")
+
+
+class SealingUnraisableHook:
+    """A ``sys.unraisablehook`` (errors in ``__del__``, finalizers, GC callbacks) printed as
+    Python prints them, sealed: the object's repr and the exception's text."""
+
+    _DEFAULT = "Exception ignored in"
+
+    def __init__(self, sealer: TextSealer) -> None:
+        self.sealer = sealer
+        self._busy = threading.local()
+
+    def __call__(self, unraisable: object) -> None:
+        exc = getattr(unraisable, "exc_value", None)
+        if getattr(self._busy, "on", False):
+            # Sealing allocates; a collection it triggers can call this hook again (gRPC's
+            # finalizers do): print the placeholder, never recurse.
+            _write(withheld_traceback(exc) if exc is not None else f"{WITHHELD}\n")
+            return
+        self._busy.on = True
+        try:
+            self._print(unraisable, exc)
+        finally:
+            self._busy.on = False
+
+    def _print(self, unraisable: object, exc: BaseException | None) -> None:
+        try:
+            message = getattr(unraisable, "err_msg", None) or self._DEFAULT
+            if message != self._DEFAULT:
+                message = self.sealer.seal_text(message)
+            obj = getattr(unraisable, "object", None)
+            text = f"{message}: {self.sealer.seal_text(repr(obj))}\n" if obj is not None else ""
+            if exc is not None:
+                text += format_sealed(exc, self.sealer, getattr(unraisable, "exc_traceback", None))
+        except BaseException:
+            text = withheld_traceback(exc) if exc is not None else f"{WITHHELD}\n"
+        _write(text)
 
 
 def _write(text: str) -> None:

@@ -7,6 +7,11 @@ frontend, which saves them in the ``.ipynb``. sparkseal replaces the shell's
 excepthook prints), and hands IPython the sealed mirror: the displayed traceback, the
 saved ``evalue`` and ``%tb`` (``sys.last_value``) all hold sealed text. IPython's own
 formatter is not used, so no ``%xmode`` (``Verbose`` prints frame locals) can show data.
+
+Two more places keep the original: the cell's ``ExecutionResult`` (ipykernel's
+``execute_reply`` sends ``str(error_in_exec)``, which nbclient puts in
+``CellExecutionError``) and the history's stored exceptions (``%notebook`` exports
+them); both get the sealed mirror instead.
 """
 
 from __future__ import annotations
@@ -68,14 +73,52 @@ class SealingShowTraceback:
             sys.stderr.write(text)
 
 
+class SealingStorageFormat:
+    """Stands in for ``shell._format_exception_for_storage`` (IPython 9: history, ``%notebook``)."""
+
+    def __init__(self, sealer: TextSealer) -> None:
+        self.sealer = sealer
+
+    def __call__(self, exception: BaseException, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        try:
+            mirror = sealed_mirror(exception, self.sealer)
+            text = format_sealed(exception, self.sealer)
+        except BaseException:
+            mirror, text = RuntimeError(WITHHELD), withheld_traceback(exception)
+        lines = text.rstrip("\n").split("\n")
+        return {"ename": type(exception).__name__, "evalue": str(mirror), "traceback": lines}
+
+
+class SealingResult:
+    """A ``post_run_cell`` callback: the cell's result holds sealed mirrors, not the errors."""
+
+    def __init__(self, sealer: TextSealer) -> None:
+        self.sealer = sealer
+
+    def __call__(self, result: Any) -> None:
+        for name in ("error_before_exec", "error_in_exec"):
+            error = getattr(result, name, None)
+            if isinstance(error, BaseException):
+                try:
+                    mirror = sealed_mirror(error, self.sealer)
+                except BaseException:
+                    mirror = RuntimeError(WITHHELD)
+                setattr(result, name, mirror)
+
+
 def install(sealer: TextSealer, shell: Any | None = None) -> bool:
-    """Seal what the running IPython shell shows of exceptions; False outside IPython."""
+    """Seal what the running IPython shell shows and keeps of exceptions; False outside IPython."""
     shell = shell if shell is not None else running_shell()
     if shell is None:
         return False
     current = shell.__dict__.get("showtraceback")
     if isinstance(current, SealingShowTraceback):
         current.sealer = sealer
-    else:
-        shell.showtraceback = SealingShowTraceback(shell, sealer)
+        shell._format_exception_for_storage.sealer = sealer
+        shell._sparkseal_result.sealer = sealer
+        return True
+    shell.showtraceback = SealingShowTraceback(shell, sealer)
+    shell._format_exception_for_storage = SealingStorageFormat(sealer)
+    shell._sparkseal_result = SealingResult(sealer)
+    shell.events.register("post_run_cell", shell._sparkseal_result)
     return True

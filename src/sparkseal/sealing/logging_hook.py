@@ -43,6 +43,8 @@ class SealingRecordFactory:
     def seal_record(self, record: logging.LogRecord) -> None:
         ei = record.exc_info
         if isinstance(ei, tuple) and len(ei) == 3 and isinstance(ei[1], BaseException):
+            if isinstance(record.msg, str):
+                record.msg = self._seal_embedded(record.msg, ei[1])
             mirror = sealed_mirror(ei[1], self.sealer)
             record.exc_info = (type(mirror), mirror, ei[2])
             record.exc_text = None
@@ -55,6 +57,15 @@ class SealingRecordFactory:
         if record.name in PYSPARK_MESSAGE_LOGGERS and isinstance(record.msg, str):
             record.msg = self._seal_pyspark_message(record)
 
+    def _seal_embedded(self, msg: str, exc: BaseException) -> str:
+        """The message with the logged exception's own text in it sealed: asyncio, for one,
+        logs ``future: <Task ... exception=ValueError('...')>`` with ``exc_info``. What is
+        sealed comes from the exception object, never from the message's shape."""
+        for text in (_safe_text(repr, exc), _safe_text(str, exc)):
+            if text and text in msg:
+                msg = msg.replace(text, self.sealer.seal_text(text))
+        return msg
+
     def _seal_arg(self, arg: Any) -> Any:
         return sealed_mirror(arg, self.sealer) if isinstance(arg, BaseException) else arg
 
@@ -64,6 +75,13 @@ class SealingRecordFactory:
         msg = str(record.msg)
         head = readable_condition(msg)  # only a condition Spark's registry knows
         return head + self.sealer.seal_text(msg[len(head) :])
+
+
+def _safe_text(render: Callable[[Any], str], obj: Any) -> str:
+    try:
+        return render(obj)
+    except Exception:
+        return ""
 
 
 def install(sealer: TextSealer) -> SealingRecordFactory:

@@ -19,6 +19,8 @@ import traceback
 from types import TracebackType
 from typing import Any
 
+from sparkseal.core.codes import CODES
+from sparkseal.core.errors import SparkSealError
 from sparkseal.core.token import TextSealer
 
 _MIRROR_CLASSES: dict[tuple[type, bool], type] = {}
@@ -32,12 +34,17 @@ def _safe_str(obj: object) -> str:
 
 
 def _readable_prefix(exc: BaseException) -> tuple[str, str]:
-    """Split off the Spark error condition a PySpark exception message starts with.
-
-    Conditions (``[DIVIDE_BY_ZERO]``) come from the exception object, never from
-    parsing arbitrary text, so a user's ``ValueError("[ACME_CORP] ...")`` stays sealed.
+    """Split off what the exception object says is a code, never parsed from arbitrary text:
+    the Spark error condition a PySpark exception starts with (``[DIVIDE_BY_ZERO]``), or the
+    registered sparkseal code of one of sparkseal's own errors (``SS404: ``). A user's
+    ``ValueError("[ACME_CORP] ...")`` or ``ValueError("SS404: ...")`` stays sealed.
     """
     text = _safe_str(exc)
+    if isinstance(exc, SparkSealError):
+        code = text[:5]
+        if code in CODES and text[5:7] == ": ":
+            return text[:7], text[7:]
+        return "", text
     get_condition = getattr(exc, "getCondition", None)
     if get_condition is None or not callable(get_condition):
         return "", text
@@ -52,7 +59,8 @@ def _readable_prefix(exc: BaseException) -> tuple[str, str]:
 
 
 def sealed_message(exc: BaseException, sealer: TextSealer) -> str:
-    """``str(exc)`` with data sealed; a PySpark error condition stays readable."""
+    """``str(exc)`` with data sealed; a PySpark error condition or a sparkseal code stays
+    readable."""
     head, rest = _readable_prefix(exc)
     sealed = sealer.seal_text(rest)
     return f"{head}{sealed}" if head else sealed
@@ -76,6 +84,9 @@ def _mirror_class(cls: type[BaseException], subclass: bool = True) -> type[BaseE
         "__repr__": lambda self: f"{type(self).__qualname__}({self._sparkseal_str!r})",
         "__init__": lambda self, *a, **k: None,
         "__getattr__": _no_delegation,
+        # A mirror holds none of the original's state: a finalizer of the original class
+        # (gRPC's errors are also calls, with a __del__) would fail on it, every time.
+        "__del__": lambda self: None,
         "_sparkseal_sealed": True,
     }
     plain_base = Exception if issubclass(cls, Exception) else BaseException

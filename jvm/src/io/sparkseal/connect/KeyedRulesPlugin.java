@@ -1,6 +1,7 @@
 package io.sparkseal.connect;
 
 import io.sparkseal.Rules;
+import io.sparkseal.SparksealException;
 import io.sparkseal.protect.Functions;
 import java.util.Optional;
 import org.apache.spark.SparkConf;
@@ -42,7 +43,10 @@ public final class KeyedRulesPlugin implements ExpressionPlugin {
       call = org.apache.spark.connect.proto.Expression.parseFrom(any.getValue())
           .getUnresolvedFunction();
     } catch (InvalidProtocolBufferException e) {
-      throw new IllegalArgumentException("SS208: a malformed sparkseal keyed rule was sent");
+      throw new SparksealException("SS208: a malformed sparkseal keyed rule was sent");
+    }
+    if (call.getArgumentsCount() < 1) {
+      throw new SparksealException("SS208: a sparkseal keyed rule without its value");
     }
     SparkSession spark = planner.session();
     SparkConf conf = spark.sparkContext().conf();
@@ -63,7 +67,7 @@ public final class KeyedRulesPlugin implements ExpressionPlugin {
             spark, value, reference(conf, prefix + "token_key", "token_key"), domain(call));
         break;
       default:
-        throw new IllegalArgumentException(
+        throw new SparksealException(
             "SS208: the server applies hash, tokenize and encrypt only; it never opens values");
     }
     return Optional.of(spark.expression(built));
@@ -71,14 +75,14 @@ public final class KeyedRulesPlugin implements ExpressionPlugin {
 
   private static String domain(UnresolvedFunction call) {
     if (call.getArgumentsCount() < 2 || !call.getArguments(1).getLiteral().hasString()) {
-      throw new IllegalArgumentException("SS208: a sparkseal keyed rule without its domain");
+      throw new SparksealException("SS208: a sparkseal keyed rule without its domain");
     }
     return call.getArguments(1).getLiteral().getString();
   }
 
   private static String reference(SparkConf conf, String key, String what) {
     if (!conf.contains(key)) {
-      throw new IllegalArgumentException(
+      throw new SparksealException(
           "SS208: protect." + what + " is not set on this Spark Connect server: start it with"
               + " sparkseal connect-server and a policy whose [protect] section sets it");
     }
