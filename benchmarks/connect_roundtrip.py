@@ -66,10 +66,12 @@ def main() -> None:
     p.add_argument("--policy", required=True)
     p.add_argument("--rounds", type=int, default=200)
     p.add_argument("--warmup", type=int, default=20)
+    p.add_argument("--conf", action="append", default=[], help="KEY=VALUE for both servers")
     args = p.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="sparkseal-connect-bench-"))
     stock_port, hardened_port = _free_port(), _free_port()
     common = ["--master", "local[1]", "--conf", "spark.ui.enabled=false"]
+    common += [item for kv in args.conf for item in ("--conf", kv)]
     stock_cmd = [spark_submit(), "--class", SERVER_CLASS, *common]
     stock_cmd += ["--conf", f"spark.connect.grpc.binding.port={stock_port}"]
     hardened_cmd = [sys.executable, "-m", "sparkseal.cli.main", "connect-server"]
