@@ -29,9 +29,9 @@ def refuse_under_connect(spark: Any, what: str) -> None:
         raise SparkSealError(
             coded(
                 "SS208",
-                f"{what} is not served over Spark Connect: a client that can reach the "
-                "server must not open values with its key. Run it in a classic session "
-                "(a batch job started with `sparkseal submit`).",
+                f"{what} is not served over Spark Connect: opening values stays out of a "
+                "server every client can reach. Run it in a classic session (a batch job "
+                "started with `sparkseal submit`); see docs/deploy.md, Spark Connect.",
             )
         )
 
