@@ -92,6 +92,24 @@ def configure(builder, scenario: str, out: Path):
     return builder
 
 
+def _record_failed_start(out: Path, canary: str, exc: Exception) -> None:
+    from pyspark import SparkContext
+
+    sc = SparkContext._active_spark_context
+    gateway = SparkContext._gateway
+    work = Path(pyspark_jars()).parent / "work"
+    newest = max(work.iterdir(), key=lambda p: p.stat().st_mtime) if work.is_dir() else None
+    manifest = {
+        "app_id": sc.applicationId if sc is not None else (newest.name if newest else ""),
+        "canary": canary,
+        "outcome": f"start failed: {type(exc).__name__}",
+        "refusals": str(gateway.jvm.io.sparkseal.attest.SealingPlugin.refusals())
+        if gateway is not None
+        else "",
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest))
+
+
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--scenario", required=True)
@@ -108,9 +126,16 @@ def main() -> None:
         .config("spark.sql.ansi.enabled", "true")
     )
     builder = configure(sparkseal.harden(builder, args.policy), args.scenario, out)
-    spark = builder.getOrCreate()
-    sc = spark.sparkContext
     canary = f"attest-{args.scenario}-{uuid.uuid4().hex[:10]}@example.com"
+    try:
+        spark = builder.getOrCreate()
+    except Exception as exc:
+        # Under load the executors can refuse, and the driver stop the application, before
+        # getOrCreate's own checks are done: the session then fails to start, and what the
+        # test scans is recorded all the same.
+        _record_failed_start(out, canary, exc)
+        return
+    sc = spark.sparkContext
     manifest = {"app_id": sc.applicationId, "canary": canary, "outcome": "timeout"}
     (out / "manifest.json").write_text(json.dumps(manifest))
 

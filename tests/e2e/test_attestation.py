@@ -28,6 +28,7 @@ def _run(tmp_path: Path, policy: Path, scenario: str) -> dict:
     proc = subprocess.run(
         [*cmd, "--policy", str(policy)], capture_output=True, text=True, env=env, timeout=900
     )
+    assert (tmp_path / "manifest.json").is_file(), proc.stderr[-3000:]
     manifest = json.loads((tmp_path / "manifest.json").read_text())
     work = SPARK_HOME / "work" / manifest["app_id"]
     executors = {
