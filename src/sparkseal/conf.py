@@ -42,7 +42,8 @@ def seal_conf(policy: Policy) -> dict[str, str]:
     }
 
 
-def _append(existing: str | None, addition: str, sep: str) -> str:
+def append_setting(existing: str | None, addition: str, sep: str) -> str:
+    """A list-valued Spark setting with ``addition`` appended once (the user's entries kept)."""
     if existing and addition in existing.split(sep):
         return existing
     return sep.join(x for x in (existing, addition) if x)
@@ -53,7 +54,7 @@ def classpath_conf(options: Mapping[str, str]) -> dict[str, str]:
     from sparkseal.jvm import jar_path
 
     return {
-        key: _append(options.get(key), str(jar_path()), os.pathsep)
+        key: append_setting(options.get(key), str(jar_path()), os.pathsep)
         for key in ("spark.driver.extraClassPath", "spark.executor.extraClassPath")
     }
 
@@ -78,15 +79,15 @@ def jvm_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
     )
     for role in ("driver", "executor"):
         opts_key = f"spark.{role}.extraJavaOptions"
-        conf[opts_key] = _append(options.get(opts_key), java_opts, " ")
-    conf["spark.ui.filters"] = _append(options.get("spark.ui.filters"), UI_FILTER, ",")
+        conf[opts_key] = append_setting(options.get(opts_key), java_opts, " ")
+    conf["spark.ui.filters"] = append_setting(options.get("spark.ui.filters"), UI_FILTER, ",")
     # Executors prove they seal before they take tasks; those that cannot never start.
-    conf["spark.plugins"] = _append(options.get("spark.plugins"), ATTESTATION_PLUGIN, ",")
+    conf["spark.plugins"] = append_setting(options.get("spark.plugins"), ATTESTATION_PLUGIN, ",")
     if str(options.get("spark.eventLog.enabled", "false")).lower() == "true":
         # Spark's built-in writer would log plan strings and SQL text in plaintext:
         # the sealed writer takes its place and honours every other spark.eventLog.* setting.
         conf["spark.eventLog.enabled"] = "false"
-        conf["spark.extraListeners"] = _append(
+        conf["spark.extraListeners"] = append_setting(
             options.get("spark.extraListeners"), SEALED_EVENT_LOG_LISTENER, ","
         )
     return conf

@@ -21,6 +21,7 @@ from sparkseal.conf import (
     ATTESTATION_PLUGIN,
     JVM_KEY_PROPERTY,
     UI_FILTER,
+    append_setting,
     seal_conf,
     with_boot_dir,
 )
@@ -57,9 +58,9 @@ def server_args(policy: Policy, args: Sequence[str], port: int, host: str) -> li
     *references* (``env:``/``file:``, read by the server's JVM) in the conf.
     """
     user_conf = split_conf(args)[0]
-    plugins = ",".join(x for x in (user_conf.get(_EXPRESSION_PLUGINS), KEYED_RULES_PLUGIN) if x)
+    plugins = append_setting(user_conf.get(_EXPRESSION_PLUGINS), KEYED_RULES_PLUGIN, ",")
     # Ours last: registered last, it is the outermost and sees what the others send.
-    interceptors = ",".join(x for x in (user_conf.get(_INTERCEPTORS), SEALING_INTERCEPTOR) if x)
+    interceptors = append_setting(user_conf.get(_INTERCEPTORS), SEALING_INTERCEPTOR, ",")
     protect = policy.protect
     secrets = {
         name: jvm_reference(ref, f"protect.{name}")
