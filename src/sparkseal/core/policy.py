@@ -99,6 +99,42 @@ class PresetPolicy(_Strict):
     """spark.sql.redaction.string.regex: text hidden in SQL plan strings."""
 
 
+DEFAULT_AUDIT_STORE_FILE = "sparkseal-audit.db"
+
+
+class AuditPolicy(_Strict):
+    """The audit trail (docs/audit.md): on once the policy has an ``[audit]`` section."""
+
+    enabled: bool = True
+
+    store: str | None = None
+    """A SQLAlchemy URL: ``sqlite:///PATH`` or ``postgresql+psycopg://...``. Default: SQLite
+    in ``sparkseal-audit.db`` next to the policy file (the working directory for a mapping)."""
+
+    required: bool = True
+    """Fail the job at start when the store cannot be written (fail closed)."""
+
+    signing_key: str | None = None
+    """The Ed25519 private key (``sparkseal audit keygen``) that signs a checkpoint after each
+    append; relative to the policy file. Without it, entries are chained but not signed."""
+
+    origin: str = "sparkseal"
+    """The checkpoint's origin line (the log's name, e.g. ``audit.example.com/payments``)."""
+
+
+class LineagePolicy(_Strict):
+    """OpenLineage events (docs/lineage.md): on once the policy has a ``[lineage]`` section."""
+
+    enabled: bool = True
+    transport: Literal["file", "console", "http"] = "file"
+    path: str = "openlineage.jsonl"
+    """For ``file``: where events are appended, one JSON line each (relative to the policy)."""
+    url: str | None = None
+    """For ``http``: the OpenLineage endpoint's base URL (e.g. Marquez ``http://host:5000``)."""
+    namespace: str = "sparkseal"
+    """The job namespace of every event."""
+
+
 class Policy(_Strict):
     """A validated policy with its public key loaded."""
 
@@ -107,13 +143,31 @@ class Policy(_Strict):
     jvm: JvmPolicy = JvmPolicy()
     preset: PresetPolicy = PresetPolicy()
     protect: ProtectPolicy = ProtectPolicy()
+    audit: AuditPolicy | None = None
+    lineage: LineagePolicy | None = None
 
     _public_key: PublicKey | None = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<mapping>")
+    _base_dir: Path | None = PrivateAttr(default=None)
 
     @property
     def source(self) -> str:
         return self._source
+
+    def resolve_path(self, value: str) -> Path:
+        """A path from the policy: relative ones are relative to the policy file's folder."""
+        path = Path(value).expanduser()
+        if not path.is_absolute():
+            path = (self._base_dir or Path.cwd()) / path
+        return path
+
+    def audit_store_url(self) -> str | None:
+        """The audit store's SQLAlchemy URL, or ``None`` when there is no audit trail."""
+        if self.audit is None or not self.audit.enabled:
+            return None
+        if self.audit.store:
+            return self.audit.store
+        return f"sqlite:///{self.resolve_path(DEFAULT_AUDIT_STORE_FILE)}"
 
     @property
     def public_key(self) -> PublicKey:
@@ -166,6 +220,7 @@ def policy_from_mapping(
         )
     policy._public_key = public
     policy._source = source
+    policy._base_dir = base_dir
     return policy
 
 
