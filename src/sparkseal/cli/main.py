@@ -15,6 +15,7 @@ import click
 from sparkseal import __version__
 from sparkseal.cli.build_jvm import build_jvm
 from sparkseal.cli.connect_server import connect_server
+from sparkseal.cli.contract import contract
 from sparkseal.cli.discover import discover
 from sparkseal.cli.keygen import keygen
 from sparkseal.cli.pack import pack
@@ -49,6 +50,7 @@ cli.add_command(connect_server)
 cli.add_command(build_jvm)
 cli.add_command(verify)
 cli.add_command(discover)
+cli.add_command(contract)
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ CI matches and suppresses by code, so a code never changes meaning once released
 Each code has a section in ``docs/codes.md`` (a test keeps the two in step).
 Families: ``SS0xx`` sealing and keys, ``SS1xx`` secrets and Spark security conf,
 ``SS2xx`` column protection, ``SS3xx`` scan and unseal, ``SS4xx`` executors and the JVM,
-``SS5xx`` Python spills.
+``SS5xx`` Python spills, ``SS7xx`` data contracts.
 """
 
 from __future__ import annotations
@@ -73,3 +73,20 @@ _register("SS305", "a symlink is dangling or loops back; there is nothing behind
 _register("SS306", "not a regular file (FIFO, socket, device) inside a directory; skipped")
 _register("SS307", "unseal --raw refused: standard output is a terminal")
 _register("SS308", "a compressed stream ends early; decoded part and raw bytes scanned")
+
+# --- SS7xx: data contracts ---
+_register("SS701", "a contract file is missing or cannot be read")
+_register("SS702", "a contract file is not valid YAML or JSON")
+_register("SS703", "a contract does not follow the Open Data Contract Standard")
+_register("SS704", "a contract's apiVersion or kind is not supported")
+_register("SS705", "the contract has no schema object for the dataset, or several to choose from")
+_register("SS706", "the data does not match its contract")
+_register("SS707", "a column of the contract is missing from the data")
+_register("SS708", "the data has a column the contract does not list")
+_register("SS709", "a column's type differs from the contract's")
+_register("SS710", "a required column holds nulls")
+_register("SS711", "rows repeat a primary key")
+_register("SS712", "a column classified PII has no protect rule in the policy")
+_register("SS713", "a contract's physicalType is not a Spark SQL type")
+_register("SS714", "contract diff found a breaking change")
+_register("SS715", "contract infer cannot read its source or write its output")
