@@ -25,6 +25,37 @@ from sparkseal.contracts.errors import ContractError
 MAX_ERRORS = 10
 
 
+def _condition_needs_field(cond: Any) -> None:
+    if not isinstance(cond, dict):
+        return
+    props = cond.get("properties")
+    if isinstance(props, dict):
+        for name, rule in props.items():
+            if isinstance(rule, dict) and "const" in rule:
+                cond.setdefault("required", [])
+                if name not in cond["required"]:
+                    cond["required"].append(name)
+    for key in ("anyOf", "allOf", "oneOf"):
+        for branch in cond.get(key, []):
+            _condition_needs_field(branch)
+
+
+def _fix_conditions(node: Any) -> None:
+    # The standard's schema.json says "if logicalType is X then logicalTypeOptions ..." as
+    # {"if": {"properties": {"logicalType": {"const": X}}}}, which JSON Schema also matches
+    # when logicalType is absent: every branch then applies, and a property without a
+    # logicalType (optional in ODCS) fails with "'map' is a required property". Requiring
+    # the tested field in each condition makes it test what it means.
+    if isinstance(node, dict):
+        if "if" in node:
+            _condition_needs_field(node["if"])
+        for value in node.values():
+            _fix_conditions(value)
+    elif isinstance(node, list):
+        for value in node:
+            _fix_conditions(value)
+
+
 @functools.cache
 def _schema() -> dict[str, Any]:
     text = (
@@ -32,7 +63,9 @@ def _schema() -> dict[str, Any]:
         .joinpath("schema.json")
         .read_text(encoding="utf-8")
     )
-    return json.loads(text)
+    schema = json.loads(text)
+    _fix_conditions(schema)
+    return schema
 
 
 def supported_api_versions() -> tuple[str, ...]:
