@@ -90,3 +90,10 @@ _register("SS712", "a column classified PII has no protect rule in the policy")
 _register("SS713", "a contract's physicalType is not a Spark SQL type")
 _register("SS714", "contract diff found a breaking change")
 _register("SS715", "contract infer cannot read its source or write its output")
+
+# --- SS6xx: audit trail and lineage ---
+# lineage (SS650-SS669)
+_register("SS650", "[lineage] transport = \"http\" has no url")
+_register("SS651", "an OpenLineage transport failed; the event was dropped, the job goes on")
+_register("SS652", "OpenLineage settings outside the policy (environment, openlineage.yml) ignored")
+_register("SS653", "a lineage record from the listener lacks a key or has a wrong type")
