@@ -13,6 +13,7 @@ import sys
 import click
 
 from sparkseal import __version__
+from sparkseal.cli.audit import audit
 from sparkseal.cli.build_jvm import build_jvm
 from sparkseal.cli.connect_server import connect_server
 from sparkseal.cli.contract import contract
@@ -42,6 +43,7 @@ def cli() -> None:
 
 
 cli.add_command(keygen)
+cli.add_command(audit)
 cli.add_command(unseal)
 cli.add_command(scan)
 cli.add_command(pack)

@@ -4,7 +4,7 @@ CI matches and suppresses by code, so a code never changes meaning once released
 Each code has a section in ``docs/codes.md`` (a test keeps the two in step).
 Families: ``SS0xx`` sealing and keys, ``SS1xx`` secrets and Spark security conf,
 ``SS2xx`` column protection, ``SS3xx`` scan and unseal, ``SS4xx`` executors and the JVM,
-``SS5xx`` Python spills, ``SS7xx`` data contracts.
+``SS5xx`` Python spills, ``SS6xx`` audit trail and lineage, ``SS7xx`` data contracts.
 """
 
 from __future__ import annotations
@@ -97,3 +97,19 @@ _register("SS650", "[lineage] transport = \"http\" has no url")
 _register("SS651", "an OpenLineage transport failed; the event was dropped, the job goes on")
 _register("SS652", "OpenLineage settings outside the policy (environment, openlineage.yml) ignored")
 _register("SS653", "a lineage record from the listener lacks a key or has a wrong type")
+
+# --- SS6xx: audit trail and lineage ---
+_register("SS601", "the store cannot be opened or written")
+_register("SS602", "the store's schema version is not the one this sparkseal reads")
+_register("SS603", "an audit entry was modified, deleted, inserted or reordered")
+_register("SS604", "the audit trail was truncated or rolled back below a checkpoint")
+_register("SS605", "a checkpoint is not signed by the given key, or its signature fails")
+_register("SS606", "a checkpoint is malformed or truncated")
+_register("SS607", "an audit signing or verifier key file is missing or invalid")
+_register("SS608", "an inclusion proof is malformed or does not verify")
+_register("SS609", "no audit store given and none in the policy")
+_register("SS610", "an audit entry is not a JSON object")
+_register("SS611", "the store holds no audit trail")
+_register("SS612", "the newest entries are not yet covered by a signed checkpoint")
+_register("SS613", "there is no signed checkpoint to export or to prove against")
+_register("SS614", "the store's cached tree state does not match its entries")

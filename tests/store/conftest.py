@@ -1,0 +1,1 @@
+from tests.postgres import postgres_url  # noqa: F401  (the shared fixture)
