@@ -92,13 +92,6 @@ _register("SS714", "contract diff found a breaking change")
 _register("SS715", "contract infer cannot read its source or write its output")
 
 # --- SS6xx: audit trail and lineage ---
-# lineage (SS650-SS669)
-_register("SS650", "[lineage] transport = \"http\" has no url")
-_register("SS651", "an OpenLineage transport failed; the event was dropped, the job goes on")
-_register("SS652", "OpenLineage settings outside the policy (environment, openlineage.yml) ignored")
-_register("SS653", "a lineage record from the listener lacks a key or has a wrong type")
-
-# --- SS6xx: audit trail and lineage ---
 _register("SS601", "the store cannot be opened or written")
 _register("SS602", "the store's schema version is not the one this sparkseal reads")
 _register("SS603", "an audit entry was modified, deleted, inserted or reordered")
@@ -113,3 +106,8 @@ _register("SS611", "the store holds no audit trail")
 _register("SS612", "the newest entries are not yet covered by a signed checkpoint")
 _register("SS613", "there is no signed checkpoint to export or to prove against")
 _register("SS614", "the store's cached tree state does not match its entries")
+# lineage (SS650-SS669)
+_register("SS650", "[lineage] transport = \"http\" has no url")
+_register("SS651", "an OpenLineage transport failed; the event was dropped, the job goes on")
+_register("SS652", "OpenLineage settings outside the policy (environment, openlineage.yml) ignored")
+_register("SS653", "a lineage record from the listener lacks a key or has a wrong type")
