@@ -50,14 +50,17 @@ CONSOLE_LOGGER = "openlineage.client.transport.console"
 
 HTTP_TIMEOUT_S = 5.0
 HTTP_RETRY: dict[str, Any] = {
-    # openlineage's default is 5 retries with backoff (about 10 s per event against a dead
-    # endpoint); a job waits for its lineage, so fail fast and count it instead.
+    # openlineage's default retries 5 times with backoff (about 10 s per event against a dead
+    # endpoint) and urllib3 logs a warning with the URL at each retry of a connection. A job
+    # waits for its lineage: fail fast, once, and count it. Only a busy server is retried.
     "total": 2,
-    "connect": 2,
-    "read": 2,
+    "connect": 0,
+    "read": 0,
+    "status": 2,
     "backoff_factor": 0.2,
-    "status_forcelist": [500, 502, 503, 504],
-    "allowed_methods": ["HEAD", "POST"],
+    "status_forcelist": [502, 503, 504],
+    "allowed_methods": ["POST"],
+    "raise_on_status": True,
 }
 
 
@@ -90,6 +93,11 @@ class _PolicyClient(OpenLineageClient):
     @property
     def config(self) -> OpenLineageConfig:
         return self._policy_config
+
+    def _alias_env_vars(self) -> None:
+        # The base class copies $OPENLINEAGE_URL into OPENLINEAGE__TRANSPORT__* variables of
+        # this process's environment; the policy picks the transport, so leave it alone.
+        return None
 
 
 class LineageEmitter:
