@@ -206,6 +206,25 @@ def test_dead_http_endpoint_does_not_raise_and_prints_no_event(
     assert elapsed < 5, "fails fast, no retries of a refused connection: a job waits for it"
 
 
+def test_failures_from_many_threads_are_all_counted_and_reported_once(
+    key_dir, tmp_path, events, caplog, clean_openlineage_env
+):
+    url = f"http://127.0.0.1:{_dead_port()}"
+    emitter = LineageEmitter.from_policy(
+        make_policy(key_dir, tmp_path, {"transport": "http", "url": url})
+    )
+    threads = [threading.Thread(target=emitter.emit, args=(events,)) for _ in range(8)]
+    with caplog.at_level(logging.WARNING):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    assert emitter.failures == 8 * len(events)
+    assert emitter.emit(events[0]) == 0  # one event, not a list: also fine
+    assert emitter.failures == 8 * len(events) + 1
+    assert len([r for r in caplog.records if r.getMessage().startswith("SS651")]) == 1
+
+
 # --- console ---
 
 

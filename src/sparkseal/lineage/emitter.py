@@ -25,6 +25,7 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -112,6 +113,7 @@ class LineageEmitter:
         self.sent = 0
         """Events handed to the transport without an error."""
         self._reported: set[str] = set()
+        self._lock = threading.Lock()  # the listener may call from several py4j threads
 
     @classmethod
     def from_policy(cls, policy: Policy) -> LineageEmitter:
@@ -154,12 +156,14 @@ class LineageEmitter:
             )
         return cls(transport)
 
-    def emit(self, events: Iterable[RunEvent]) -> int:
-        """Send ``events`` in order; returns how many were sent. Never raises for a failed
-        send: the failure is counted and reported once per reason (SS651)."""
-        sent = 0
+    def emit(self, events: Iterable[RunEvent] | RunEvent) -> int:
+        """Send ``events`` (or one event) in order; returns how many were sent. Never raises
+        for a failed send: the failure is counted and reported once per reason (SS651)."""
         if not self.enabled:
             return 0
+        if isinstance(events, RunEvent):
+            events = [events]
+        sent = 0
         for event in events:
             try:
                 self.client.emit(event)
@@ -167,15 +171,17 @@ class LineageEmitter:
                 self._failed(type(exc))
             else:
                 sent += 1
-        self.sent += sent
+        with self._lock:
+            self.sent += sent
         return sent
 
     def _failed(self, reason: type[BaseException]) -> None:
-        self.failures += 1
         name = reason.__qualname__
-        if name in self._reported:
-            return
-        self._reported.add(name)
+        with self._lock:
+            self.failures += 1
+            if name in self._reported:
+                return
+            self._reported.add(name)
         log.warning(
             coded(
                 "SS651",
