@@ -56,13 +56,19 @@ def diff(old: str, new: str, as_json: bool) -> None:
     elif not result.changes:
         click.echo("no changes")
     else:
+        several = len({c.dataset for c in result.changes}) > 1
         table = Table(title=f"{old} -> {new}")
-        for name in ("dataset", "column", "change", "old", "new", "verdict"):
-            table.add_column(name)
+        table.add_column("column", overflow="fold")
+        table.add_column("change", no_wrap=True)
+        table.add_column("old", overflow="fold")
+        table.add_column("new", overflow="fold")
+        table.add_column("verdict", no_wrap=True)
+        table.add_column("why", ratio=1)
         for c in result.changes:
+            where = c.column or "(dataset)"
+            where = f"{c.dataset}.{where}" if several else where
             verdict = "[red]breaking[/red]" if c.severity == "breaking" else "compatible"
-            kind = c.kind + (f" ({c.detail})" if c.detail else "")
-            table.add_row(c.dataset, c.column or "-", kind, c.old or "-", c.new or "-", verdict)
+            table.add_row(where, c.kind, c.old or "-", c.new or "-", verdict, c.detail)
         Console().print(table)
     if result.is_breaking:
         click.echo(coded("SS714", f"{len(result.breaking)} breaking change(s) in {new}"), err=True)
