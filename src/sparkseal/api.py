@@ -6,6 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
+from sparkseal.audit.recorder import AuditRecorder
+from sparkseal.audit.recorder import current as current_recorder
 from sparkseal.auth import (
     AUTH_SECRET_CONF,
     PLACEHOLDER,
@@ -137,6 +139,7 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     check_conf(options, required, "the SparkSession builder")
     preset = preset_conf(loaded, options)
     secret_env = secret_environment(loaded, options)  # never in the conf: see sparkseal.auth
+    recorder = AuditRecorder.open(loaded)  # before Spark starts: an unwritable trail stops here
     sealer = install_driver_hooks(loaded)
     for key, value in preset.items():
         if key not in options:  # an explicit setting on the builder is the user's choice
@@ -159,6 +162,8 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
         env["PYTHONPATH"] = with_boot_dir(env.get("PYTHONPATH"))
         # Tokens name their application, so `sparkseal unseal --app ID` can refuse others'.
         sealer.app = env[ENV_APP_ID] = spark.sparkContext.applicationId
+        if recorder is not None and current_recorder() is not recorder:
+            recorder.started(spark, sealer)
         return spark
 
     builder.getOrCreate = get_or_create

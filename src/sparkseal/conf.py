@@ -26,6 +26,7 @@ JVM_KEY_PROPERTY = "io.sparkseal.publicKey"  # Spark rejects "-Dspark*" executor
 SEALED_EVENT_LOG_LISTENER = "io.sparkseal.SealedEventLoggingListener"
 UI_FILTER = "io.sparkseal.ui.SealingUiFilter"
 ATTESTATION_PLUGIN = "io.sparkseal.attest.SealingPlugin"
+AUDIT_LISTENER = "io.sparkseal.audit.AuditListener"
 DAEMON_MODULE = "sparkseal.worker.daemon"
 WORKER_MODULE = "sparkseal.worker.module"
 # Python workers started with this directory on PYTHONPATH install the hooks at
@@ -69,6 +70,10 @@ def jvm_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
     from sparkseal.jvm import LOG4J_CONFIG, jar_path
 
     conf = classpath_conf(options)
+    if policy.audit_store_url() is not None or (policy.lineage and policy.lineage.enabled):
+        # Inputs, outputs and column lineage of every query, from the analyzed plan.
+        key = "spark.sql.queryExecutionListeners"
+        conf[key] = append_setting(options.get(key), AUDIT_LISTENER, ",")
     if not policy.jvm.enabled:
         return conf  # the jar still carries the column-protection functions
     config = policy.jvm.log4j_config or str(LOG4J_CONFIG)

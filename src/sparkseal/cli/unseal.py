@@ -4,18 +4,42 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 import click
 
+from sparkseal.audit.events import entry, token_id
 from sparkseal.core.codes import coded
+from sparkseal.core.errors import SparkSealError
 from sparkseal.core.keys import load_private
 from sparkseal.core.token import TOKEN_LIKE_RE, Opener
 from sparkseal.scan.terminal import printable
 
+if TYPE_CHECKING:
+    from sparkseal.audit.trail import AuditTrail
+
+
+def _open_trail(url: str) -> AuditTrail:
+    """The audit trail, opened before any token is: no unrecorded opening (fail closed)."""
+    from sparkseal.audit.trail import AuditTrail
+
+    try:
+        return AuditTrail.open(url)
+    except SparkSealError as exc:
+        error = click.ClickException(
+            coded("SS640", f"nothing was opened: the audit store cannot be written: {exc}")
+        )
+        error.exit_code = 2
+        raise error from None
+
 
 def unseal_stream(
-    opener: Opener, src: BinaryIO, out: BinaryIO, name: str, raw: bool = False
+    opener: Opener,
+    src: BinaryIO,
+    out: BinaryIO,
+    name: str,
+    raw: bool = False,
+    opened_ids: list[str] | None = None,
 ) -> tuple[int, int]:
     """Copy ``src`` to ``out`` opening tokens; returns ``(opened, failed)``.
 
@@ -23,7 +47,8 @@ def unseal_stream(
     are not valid UTF-8 pass through unchanged. Opened plaintext is whoever's
     data went into the job, so unless ``raw`` its control characters are
     escaped (:func:`sparkseal.scan.terminal.printable`); the input's own bytes
-    are never changed.
+    are never changed. ``opened_ids`` collects the id of each token opened (for the audit
+    trail: which tokens, never their text).
     """
     opened = failed = 0
     where = printable(name, keep_newlines=False)
@@ -41,6 +66,8 @@ def unseal_stream(
             plain, problems = opener.unseal_text(token)
             if plain != token:  # opened (a token never opens to itself)
                 opened += 1
+                if opened_ids is not None:
+                    opened_ids.append(token_id(token))
                 plain = plain if raw else printable(plain)
             pieces.append(plain)
             for p in problems:
@@ -80,12 +107,19 @@ def unseal_stream(
     is_flag=True,
     help="Put each opened text after its context: [[app=ID by=driver|worker|jvm at=TIME]].",
 )
+@click.option(
+    "--store",
+    metavar="URL",
+    help="Audit store (sqlite:///PATH or postgresql+psycopg://...): append who opened which "
+    "token ids (never their text). Nothing is opened if the store cannot be written.",
+)
 @click.argument("files", nargs=-1, type=click.Path(path_type=Path))
 def unseal(
     key_files: tuple[Path, ...],
     raw: bool,
     app_id: str | None,
     show_context: bool,
+    store: str | None,
     files: tuple[Path, ...],
 ) -> None:
     """Print FILES (or stdin) with every sealed token replaced by its plaintext.
@@ -110,20 +144,35 @@ def unseal(
                 "terminal; redirect to a file or a pipe",
             )
         )
-    opener = Opener((load_private(k) for k in key_files), app=app_id, show_context=show_context)
+    keys = [load_private(k) for k in key_files]
+    opener = Opener(keys, app=app_id, show_context=show_context)
+    trail = _open_trail(store) if store else None
+    opened_ids: list[str] = []
     failed = 0
     missing = 0
     if not files:
-        failed += unseal_stream(opener, sys.stdin.buffer, out, "<stdin>", raw)[1]
+        failed += unseal_stream(opener, sys.stdin.buffer, out, "<stdin>", raw, opened_ids)[1]
     for path in files:
         try:
             with path.open("rb") as src:
-                failed += unseal_stream(opener, src, out, str(path), raw)[1]
+                failed += unseal_stream(opener, src, out, str(path), raw, opened_ids)[1]
         except OSError as exc:
             where = printable(str(path), keep_newlines=False)
             click.echo(f"{where}: cannot read: {exc.strerror or exc}", err=True)
             missing += 1
     out.flush()
+    if trail is not None:
+        details = {
+            "key_ids": [k.kid for k in keys],
+            "inputs": [str(p) for p in files] or ["<stdin>"],
+            "app_filter": app_id,
+            "opened": opened_ids,
+            "left_sealed": failed,
+        }
+        try:
+            trail.append([entry("unseal", source="cli", details=details)])
+        finally:
+            trail.close()
     if failed:
         click.echo(f"sparkseal unseal: {failed} token(s) could not be opened", err=True)
     if missing:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from sparkseal.audit import recorder as audit
 from sparkseal.columns.connect_keyed import (
     ConnectKeyedColumns,
     is_connect_session,
@@ -44,6 +45,7 @@ def protect(df: DataFrame, role: str | None = None, policy: PolicyLike = None) -
         role = current_role(spark, p)
     keys = ConnectKeyedColumns() if is_connect_session(spark) else KeyedColumns(spark, p)
     columns = []
+    applied: dict[str, str] = {}
     for field in df.schema.fields:
         protection = p.column_rule(field.name)
         col = F.col(f"`{field.name}`")
@@ -52,11 +54,14 @@ def protect(df: DataFrame, role: str | None = None, policy: PolicyLike = None) -
             continue
         rule = protection.rule_for(role)
         if rule is None:
+            applied[field.name] = p.default
             if p.default == "null":
                 columns.append(F.lit(None).cast(field.dataType).alias(field.name))
             continue
+        applied[field.name] = rule.rule
         keyed = Keyed(keys, protection.token_domain)
         columns.append(expression(rule, col, field.dataType, keyed).alias(field.name))
+    audit.record("protect", {"role": role, "columns": applied})
     return df.select(*columns)
 
 
@@ -76,6 +81,7 @@ def unprotect(df: DataFrame, role: str | None = None, policy: PolicyLike = None)
     if role is None:
         role = current_role(spark, p)
     if role not in p.unprotect_roles:
+        audit.record("unprotect", {"role": role, "refused": "SS205"}, "failure")
         raise SparkSealError(
             coded(
                 "SS205",
@@ -89,13 +95,16 @@ def unprotect(df: DataFrame, role: str | None = None, policy: PolicyLike = None)
         )
     keys = KeyedColumns(spark, p)
     columns = []
+    opened: dict[str, str] = {}
     for field in df.schema.fields:
         col = F.col(f"`{field.name}`")
         protection = p.column_rule(field.name)
         if protection is not None and isinstance(field.dataType, StringType):
             keyed = Keyed(keys, protection.token_domain)
             col = reversal(col, keyed, protection.accept_v1).alias(field.name)
+            opened[field.name] = protection.token_domain
         columns.append(col)
+    audit.record("unprotect", {"role": role, "columns": opened})
     return df.select(*columns)
 
 
@@ -130,4 +139,5 @@ def create_role_views(
         view = f"{base}_{role}"
         protect(df, role, policy).createOrReplaceTempView(view)
         views[role] = view
+    audit.record("create_role_views", {"views": views})
     return views

@@ -1,0 +1,331 @@
+"""The driver's audit recorder: application start and end, every query (from the JVM
+listener), ``protect``/``unprotect``/role views and the policy in force go to the audit
+trail and, when ``[lineage]`` is set, out as OpenLineage events.
+
+``harden()`` opens the trail before Spark starts (a trail that cannot be written fails
+the job there, unless ``[audit] required = false``) and starts the recorder with the
+session. Queries reach Python through ``io.sparkseal.audit.AuditListener``'s queue,
+drained every few seconds and when the session stops; the application's end is recorded
+by ``spark.stop()`` or, without it, at interpreter exit.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import logging
+import sys
+import threading
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from sparkseal import __version__
+from sparkseal.audit.events import Outcome, entry, fingerprint, now
+from sparkseal.core.codes import coded
+from sparkseal.core.errors import SparkSealError
+
+if TYPE_CHECKING:
+    from pyspark.sql import SparkSession
+
+    from sparkseal.audit.trail import AuditTrail
+    from sparkseal.core.policy import Policy
+    from sparkseal.core.token import TextSealer
+    from sparkseal.lineage import LineageEmitter
+
+log = logging.getLogger("sparkseal.audit")
+DRAIN_SECONDS = 2.0
+LISTENER = "io.sparkseal.audit.AuditListener"
+# What of a query record the audit entry keeps (lineage gets the whole record).
+_DATASET_FIELDS = ("namespace", "name", "format", "table", "mode", "rows", "bytes", "files")
+
+_current: AuditRecorder | None = None
+
+
+def current() -> AuditRecorder | None:
+    """The recorder of the hardened session in this process, if the policy audits."""
+    return _current
+
+
+def record(event: str, details: Mapping[str, Any], outcome: Outcome = "success") -> None:
+    """Record ``event`` when a hardened session audits; nothing otherwise."""
+    if _current is not None:
+        _current.record(event, details, outcome)
+
+
+class AuditRecorder:
+    """Feeds one driver's audit trail and lineage emitter."""
+
+    def __init__(
+        self, policy: Policy, trail: AuditTrail | None, lineage: LineageEmitter | None
+    ) -> None:
+        self.policy = policy
+        self.trail = trail
+        self.lineage = lineage
+        self.app: dict[str, Any] = {}
+        self._pending: list[dict[str, Any]] = []
+        self._lock = threading.RLock()
+        self._stop = threading.Event()
+        self._listener: Any = None
+        self._sealer: TextSealer | None = None
+        self._failure: str | None = None
+        self._finished = False
+        self._store_warned = False
+
+    @classmethod
+    def open(cls, policy: Policy) -> AuditRecorder | None:
+        """The recorder the policy asks for, with its trail opened (fail closed), or None."""
+        trail = None
+        url = policy.audit_store_url()
+        if url is not None and policy.audit is not None:
+            from sparkseal.audit.trail import AuditTrail
+
+            key = policy.audit.signing_key
+            try:
+                trail = AuditTrail.open(
+                    url,
+                    signing_key=policy.resolve_path(key) if key else None,
+                    origin=policy.audit.origin,
+                )
+            except SparkSealError as exc:
+                if policy.audit.required:
+                    raise SparkSealError(
+                        coded(
+                            "SS640",
+                            f"the audit trail cannot be written, so the job does not start: "
+                            f"{exc}. Fix the store, or set [audit] required = false to run "
+                            "without an audit trail",
+                        )
+                    ) from None
+                log.warning(coded("SS641", f"running WITHOUT an audit trail: {exc}"))
+        lineage = None
+        if policy.lineage is not None and policy.lineage.enabled:
+            from sparkseal.lineage import LineageEmitter
+
+            lineage = LineageEmitter.from_policy(policy)
+        if trail is None and lineage is None:
+            return None
+        return cls(policy, trail, lineage)
+
+    # --- the application ---
+
+    def started(self, spark: SparkSession, sealer: TextSealer) -> None:
+        """Record the application's start and the policy; begin draining query records."""
+        global _current
+        sc = spark.sparkContext
+        self._sealer = sealer
+        self._listener = getattr(sc._jvm.io.sparkseal.audit, "AuditListener")  # noqa: B009
+        self.app = {
+            "app_id": sc.applicationId,
+            "app_name": sc.appName,
+            "user": sc.sparkUser(),
+            "host": entry("-", source="-")["where"]["host"],
+            "spark_version": sc.version,
+            "sparkseal_version": __version__,
+            "start": now(),
+        }
+        self._append(
+            self._entry(
+                "app.start",
+                "driver",
+                {
+                    "spark_user": self.app["user"],
+                    "master": sc.master,
+                    "spark_version": sc.version,
+                    "sparkseal_version": __version__,
+                    "policy_fingerprint": self._policy_fingerprint(),
+                },
+            ),
+            self._entry("policy.load", "driver", self._policy_details()),
+        )
+        self._emit_app("START")
+        _current = self
+        self._watch(spark)
+        threading.Thread(target=self._drain_loop, name="sparkseal-audit", daemon=True).start()
+
+    def record(self, event: str, details: Mapping[str, Any], outcome: Outcome = "success") -> None:
+        """Append one entry now (``protect``, ``unprotect``, role views ...)."""
+        self._append(self._entry(event, "driver", details, outcome))
+
+    def drain(self) -> None:
+        """Move the JVM listener's query records into the trail and lineage."""
+        if self._listener is None:
+            return
+        with self._lock:
+            try:
+                drained = json.loads(str(self._listener.drain()))
+            except Exception:  # the JVM is gone: what it held is reported as a gap
+                drained = {"records": [], "dropped": 0, "unreachable": True}
+            entries = [self._query_entry(r) for r in drained["records"]]
+            if drained.get("dropped") or drained.get("unreachable"):
+                entries.append(
+                    self._entry(
+                        "audit.gap",
+                        "spark-listener",
+                        {
+                            "dropped_queries": int(drained.get("dropped", 0)),
+                            "listener_unreachable": bool(drained.get("unreachable")),
+                        },
+                        "failure",
+                    )
+                )
+            self._append(*entries)
+            if self.lineage is not None:
+                for r in drained["records"]:
+                    self._emit(self._query_events(r))
+
+    def finished(self, outcome: Outcome | None = None) -> None:
+        """Record the application's end (once): drain, then ``app.end`` and lineage."""
+        global _current
+        with self._lock:
+            if self._finished:
+                return
+            self._finished = True
+            self._stop.set()
+            self.drain()
+            outcome = outcome or ("failure" if self._failure else "success")
+            details: dict[str, Any] = {}
+            if self._failure:
+                details["error"] = self._failure
+            self.app.update(end=now(), outcome=outcome, **details)
+            self._append(self._entry("app.end", "driver", details, outcome))
+            self._emit_app("FAIL" if outcome == "failure" else "COMPLETE")
+            if self._pending:
+                print(
+                    coded(
+                        "SS642",
+                        f"{len(self._pending)} audit entries could not be written to the "
+                        "store; the trail misses them (see the warnings above)",
+                    ),
+                    file=sys.stderr,
+                )
+            if self.trail is not None:
+                self.trail.close()
+            if _current is self:
+                _current = None
+
+    # --- plumbing ---
+
+    def _watch(self, spark: SparkSession) -> None:
+        """``spark.stop()`` ends the application's record; interpreter exit does otherwise;
+        an uncaught exception makes the outcome a failure (its message sealed)."""
+        stop = spark.stop
+
+        def stop_and_record() -> None:
+            stop()
+            self.finished()
+
+        spark.stop = stop_and_record  # type: ignore[method-assign]
+        previous = sys.excepthook
+
+        def note_failure(tp: type[BaseException], value: BaseException, tb: Any) -> None:
+            self._failure = f"{tp.__name__}: {self._seal(str(value))}"
+            previous(tp, value, tb)
+
+        sys.excepthook = note_failure
+        atexit.register(self._at_exit, spark)
+
+    def _at_exit(self, spark: SparkSession) -> None:
+        if self._finished:
+            return
+        try:  # let the listener bus deliver the last queries before the final drain
+            spark.sparkContext._jsc.sc().listenerBus().waitUntilEmpty(10_000)
+        except Exception:
+            log.debug("listener bus not reachable at exit")
+        self.finished()
+
+    def _drain_loop(self) -> None:
+        while not self._stop.wait(DRAIN_SECONDS):
+            try:
+                self.drain()
+            except Exception:  # never let the thread die; the next drain retries
+                log.warning(coded("SS643", "draining the audit listener failed; retrying"))
+
+    def _seal(self, text: str) -> str:
+        return self._sealer.seal(text) if self._sealer is not None and text else text
+
+    def _entry(
+        self, event: str, source: str, details: Mapping[str, Any], outcome: Outcome = "success"
+    ) -> dict[str, Any]:
+        return entry(
+            event,
+            source=source,
+            outcome=outcome,
+            details=details,
+            app_id=self.app.get("app_id"),
+            app_name=self.app.get("app_name"),
+        )
+
+    def _append(self, *entries: dict[str, Any]) -> None:
+        if self.trail is None or not entries:
+            return
+        with self._lock:
+            self._pending.extend(entries)
+            try:
+                self.trail.append(self._pending)
+            except SparkSealError as exc:
+                if not self._store_warned:
+                    self._store_warned = True
+                    log.warning(
+                        coded("SS642", f"audit entries kept in memory, store failed: {exc}")
+                    )
+                return
+            self._pending = []
+
+    def _query_entry(self, r: Mapping[str, Any]) -> dict[str, Any]:
+        details: dict[str, Any] = {
+            "execution_id": r.get("execution_id"),
+            "function": r.get("function"),
+            "duration_ms": r.get("duration_ms"),
+            "inputs": [_dataset(d) for d in r.get("inputs", [])],
+            "outputs": [_dataset(d) for d in r.get("outputs", [])],
+        }
+        if r.get("outcome") == "failure":
+            details["error_class"] = r.get("error_class")
+            details["error"] = r.get("error")  # sealed by the JVM listener
+        made = self._entry("query", "spark-listener", details, r.get("outcome", "success"))
+        made["time"] = r.get("end", made["time"])
+        return made
+
+    def _query_events(self, r: Mapping[str, Any]) -> list[Any]:
+        from sparkseal.lineage import query_events
+
+        return query_events(self.app, r, self._namespace())
+
+    def _emit_app(self, event_type: str) -> None:
+        if self.lineage is None:
+            return
+        from sparkseal.lineage import application_event
+
+        self._emit([application_event(self.app, event_type, self._namespace())])
+
+    def _emit(self, events: list[Any]) -> None:
+        if self.lineage is not None:
+            self.lineage.emit(events)
+
+    def _namespace(self) -> str:
+        return self.policy.lineage.namespace if self.policy.lineage else "sparkseal"
+
+    def _policy_fingerprint(self) -> str:
+        document = self.policy.model_dump(mode="json")
+        document["public_key"] = self.policy.public_key.to_text()
+        return fingerprint(document)
+
+    def _policy_details(self) -> dict[str, Any]:
+        """Which policy and which keys: key ids and secret references, never a secret."""
+        p = self.policy.protect
+        return {
+            "source": self.policy.source,
+            "fingerprint": self._policy_fingerprint(),
+            "seal_key_id": self.policy.public_key.kid,
+            "seal_suite": self.policy.public_key.suite.name.value,
+            "column_secrets": {
+                "pepper": p.pepper,
+                "token_key": p.token_key,
+            },
+            "protected_columns": len(p.columns),
+            "audit_signed": bool(self.policy.audit and self.policy.audit.signing_key),
+        }
+
+
+def _dataset(d: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: d.get(k) for k in _DATASET_FIELDS if k in d}
