@@ -147,6 +147,12 @@ class Store:
                 table.create(conn, checkfirst=True)
             if row is None:
                 conn.execute(SCHEMA_TABLE.insert().values(component=component, version=version))
+            else:  # a real write, so a read-only store or user fails here, not later
+                conn.execute(
+                    SCHEMA_TABLE.update()
+                    .where(SCHEMA_TABLE.c.component == component)
+                    .values(version=SCHEMA_TABLE.c.version)
+                )
 
     def close(self) -> None:
         self.engine.dispose()
