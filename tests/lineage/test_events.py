@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -82,6 +83,20 @@ def test_application_fail_without_error_text_says_so(app):
     app.update(end="2026-11-30T19:31:02.000Z", outcome="failure")
     event = wire(application_event(app, "FAIL", NS))
     assert event["run"]["facets"]["errorMessage"]["message"] == NO_ERROR_TEXT
+
+
+def test_application_end_without_end_time_is_timed_now(app):
+    app.update(outcome="success")
+    before = datetime.now(UTC)
+    event = wire(application_event(app, "COMPLETE", NS))
+    when = datetime.fromisoformat(event["eventTime"])
+    assert before - timedelta(seconds=1) <= when <= datetime.now(UTC)
+
+
+def test_query_job_name_from_an_output_path(app, join_record):
+    join_record["outputs"][0]["table"] = None
+    event = wire(query_events(app, join_record, NS)[0])
+    assert event["job"]["name"] == "payments_daily.command.data_out_daily"
 
 
 def test_application_run_id_is_stable_per_app_and_differs_between_apps(app):

@@ -84,7 +84,11 @@ def query_job_name(app: Mapping[str, Any], record: Mapping[str, Any]) -> str:
         if isinstance(table, str) and table:
             parts.append(normalize(table))
         elif isinstance(first.get("name"), str):
-            parts.append(normalize(dataset_identity(str(first.get("namespace")), first["name"])[1]))
+            namespace = first.get("namespace")
+            _, name = dataset_identity(
+                namespace if isinstance(namespace, str) else "", first["name"]
+            )
+            parts.append(normalize(name))
     return ".".join(p for p in parts if p)
 
 
