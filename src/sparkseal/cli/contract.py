@@ -135,6 +135,7 @@ def infer(
     from sparkseal.cli.discover import _format_of, _read
     from sparkseal.contracts.errors import ContractError
     from sparkseal.contracts.infer import infer_contract
+    from sparkseal.contracts.write import contract_text, write_contract
     from sparkseal.core.errors import SparkSealError
 
     target = Path(out) if out else None
@@ -162,16 +163,9 @@ def infer(
         result = infer_contract(df, name, sample=sample, progress=not no_progress)
     finally:
         spark.stop()
-    if target is not None and target.suffix.lower() == ".json":
-        text = result.model_dump_json(by_alias=True, exclude_none=True, indent=2) + "\n"
-    else:
-        text = result.to_yaml()
     if target is None:
-        click.echo(text, nl=False)
+        click.echo(contract_text(result), nl=False)
         return
-    try:
-        target.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise ContractError("SS715", f"cannot write {target}: {exc.strerror}") from None
+    write_contract(result, target, force=force)
     columns = len(result.schema_[0].properties or []) if result.schema_ else 0
     err.print(f"wrote {target} ({columns} columns); review it before use")

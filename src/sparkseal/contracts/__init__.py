@@ -20,6 +20,7 @@ from sparkseal.contracts.load import (
     schema_object,
     supported_api_versions,
 )
+from sparkseal.contracts.write import contract_text, write_contract
 
 __all__ = [
     "PII_CLASSIFICATIONS",
@@ -31,6 +32,7 @@ __all__ = [
     "Violation",
     "check",
     "contract_from_mapping",
+    "contract_text",
     "diff",
     "enforce",
     "infer_contract",
@@ -38,4 +40,5 @@ __all__ = [
     "load_contract",
     "schema_object",
     "supported_api_versions",
+    "write_contract",
 ]
