@@ -249,9 +249,11 @@ def test_no_lineage_section_emits_nothing(key_dir, tmp_path, events, clean_openl
     assert list(tmp_path.iterdir()) == []
 
 
-def test_http_without_url_is_refused(key_dir, tmp_path, clean_openlineage_env):
+@pytest.mark.parametrize("url", [None, "", "marquez:5000", "ftp://marquez", "http://"])
+def test_http_without_a_usable_url_is_refused(key_dir, tmp_path, clean_openlineage_env, url):
+    lineage = {"transport": "http"} if url is None else {"transport": "http", "url": url}
     with pytest.raises(PolicyError, match=r"(?s)^SS650: .*lineage\.url"):
-        LineageEmitter.from_policy(make_policy(key_dir, tmp_path, {"transport": "http"}))
+        LineageEmitter.from_policy(make_policy(key_dir, tmp_path, lineage))
 
 
 def test_the_policy_wins_over_openlineage_env_and_yaml(

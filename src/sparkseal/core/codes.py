@@ -107,7 +107,7 @@ _register("SS612", "the newest entries are not yet covered by a signed checkpoin
 _register("SS613", "there is no signed checkpoint to export or to prove against")
 _register("SS614", "the store's cached tree state does not match its entries")
 # lineage (SS650-SS669)
-_register("SS650", "[lineage] transport = \"http\" has no url")
+_register("SS650", "[lineage] transport = \"http\" has no url, or not an http(s) one")
 _register("SS651", "an OpenLineage transport failed; the event was dropped, the job goes on")
 _register("SS652", "OpenLineage settings outside the policy (environment, openlineage.yml) ignored")
 _register("SS653", "a lineage record from the listener lacks a key or has a wrong type")

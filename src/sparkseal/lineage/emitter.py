@@ -29,6 +29,7 @@ import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from openlineage.client import OpenLineageClient
 from openlineage.client.client import OpenLineageConfig
@@ -143,7 +144,8 @@ class LineageEmitter:
             _make_console_visible()
             transport = ConsoleTransport(ConsoleConfig())
         else:
-            if not lineage.url:
+            url = (lineage.url or "").strip()
+            if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
                 raise PolicyError(
                     coded(
                         "SS650",
@@ -152,7 +154,7 @@ class LineageEmitter:
                     )
                 )
             transport = HttpTransport(
-                HttpConfig(url=lineage.url, timeout=HTTP_TIMEOUT_S, retry=dict(HTTP_RETRY))
+                HttpConfig(url=url, timeout=HTTP_TIMEOUT_S, retry=dict(HTTP_RETRY))
             )
         return cls(transport)
 
