@@ -377,3 +377,11 @@ def test_importing_needs_no_spark():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_java_instant_times_are_read(app, collect_record):
+    # java.time.Instant.toString(): nanoseconds, or no fraction at all on a whole second
+    collect_record.update(start="2026-11-30T19:30:04.123456789Z", end="2026-11-30T19:30:05Z")
+    start, complete = (wire(e) for e in query_events(app, collect_record, NS))
+    assert start["eventTime"] == "2026-11-30T19:30:04.123Z"
+    assert complete["eventTime"] == "2026-11-30T19:30:05.000Z"
