@@ -174,3 +174,17 @@ def test_a_physical_type_spark_does_not_know_is_reported(good, policy, example):
     column(example, "balance")["physicalType"] = "NUMBER(12,2)"
     report = check(good, contract_from_mapping(example), policy=policy)
     assert [(v.code, v.columns) for v in report.violations] == [("SS713", ("balance",))]
+
+
+def test_a_mismatch_fails_before_anything_is_written(good, policy, tmp_path):
+    out = tmp_path / "customers"
+    with pytest.raises(ContractError):
+        enforce(good.drop("country"), EXAMPLE, policy=policy).write.parquet(str(out))
+    assert not out.exists()
+
+
+def test_policy_defaults_to_the_environment(good, policy_file, monkeypatch):
+    # The policy file of tests/conftest.py has no [protect]: the PII column is unprotected.
+    monkeypatch.setenv("SPARKSEAL_POLICY", str(policy_file))
+    report = check(good, EXAMPLE)
+    assert [v.code for v in report.violations] == ["SS712"]
