@@ -77,6 +77,11 @@ class NoAuditTrailError(StoreError):
     """The store has no audit trail (SS611)."""
 
 
+_ENCODER = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+)
+
+
 def canonical(entry: Mapping[str, Any]) -> bytes:
     """The one byte form of an entry: sorted keys, compact separators, UTF-8."""
     if not isinstance(entry, Mapping):
@@ -84,13 +89,7 @@ def canonical(entry: Mapping[str, Any]) -> bytes:
             coded("SS610", f"an audit entry must be a JSON object, not {type(entry).__name__}")
         )
     try:
-        text = json.dumps(
-            dict(entry),
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            allow_nan=False,
-        )
+        text = _ENCODER.encode(dict(entry))
     except (TypeError, ValueError) as exc:
         raise AuditEntryError(
             coded("SS610", f"an audit entry is not JSON-serializable: {type(exc).__name__}")

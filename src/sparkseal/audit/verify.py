@@ -130,7 +130,7 @@ def verify_trail(
             query.order_by(ENTRIES.c.idx)
         )
         gap_reported = False
-        leaf_hash, loads = merkle.leaf_hash, json.loads
+        leaf_hash, decode = merkle.leaf_hash, json.JSONDecoder().decode
         for idx, body, stored_leaf, app in result:
             pos = frontier.size
             body = as_bytes(body)
@@ -154,7 +154,7 @@ def verify_trail(
                 )
             else:
                 try:
-                    parsed = loads(body)
+                    parsed = decode(body.decode("utf-8"))
                     well_formed = isinstance(parsed, dict) and canonical(parsed) == body
                 except (ValueError, Exception):
                     well_formed, parsed = False, None
@@ -203,23 +203,31 @@ def verify_trail(
             )
 
     _compare(report, stored + ext, roots, n)
-    if stored and max(c.size for c in stored) < n:
-        last = max(c.size for c in stored)
-        report.notes.append(
-            coded(
+    # Entries no signature covers. With a verifier key in use every writer is expected to
+    # sign, so they are a failure (checkpoints deleted, or entries added by hand); without
+    # one, a notice.
+    last = max((c.size for c in stored), default=0)
+    if last < n:
+        if stored:
+            msg = f"entries {last}..{n - 1} are not covered by a signed checkpoint"
+        else:
+            msg = f"none of the {n} entries is covered by a signed checkpoint"
+        if pub is not None:
+            report.add(
+                last,
                 "SS612",
-                f"entries {last}..{n - 1} are not covered by a "
-                "signed checkpoint yet (appended without a signing key?)",
+                msg + " although a verifier key was given (checkpoints "
+                "deleted, entries appended outside sparkseal, or a writer without the "
+                "signing key)",
             )
-        )
-    if not stored and n:
-        report.notes.append(
-            coded(
-                "SS612",
-                "the store holds no signed checkpoint: entries are "
-                "checked against each other only; set [audit] signing_key",
+        else:
+            report.notes.append(
+                coded(
+                    "SS612",
+                    msg + ": they are checked against each other "
+                    "only (set [audit] signing_key, verify with --pub)",
+                )
             )
-        )
     return report
 
 
