@@ -53,7 +53,9 @@ def main(out: Path, policy: Path, master: str) -> None:
     reopened = sorted(r.email for r in opened.collect())
     outcome = "no error"
     try:
-        c.select(F.raise_error(F.concat(F.lit("bad customer "), F.col("email")))).collect()
+        c.where(c.id == 1).select(
+            F.raise_error(F.concat(F.lit("bad customer "), F.col("email")))
+        ).collect()
     except Exception as exc:  # the failure the audit trail must record, sealed
         outcome = type(exc).__name__
     app_id = spark.sparkContext.applicationId

@@ -289,7 +289,11 @@ class AuditRecorder:
     def _query_events(self, r: Mapping[str, Any]) -> list[Any]:
         from sparkseal.lineage import query_events
 
-        return query_events(self.app, r, self._namespace())
+        try:
+            return query_events(self.app, r, self._namespace())
+        except SparkSealError as exc:  # a record lineage cannot read: reported, job goes on
+            log.warning(str(exc))
+            return []
 
     def _emit_app(self, event_type: str) -> None:
         if self.lineage is None:

@@ -104,7 +104,7 @@ def unprotect(df: DataFrame, role: str | None = None, policy: PolicyLike = None)
             col = reversal(col, keyed, protection.accept_v1).alias(field.name)
             opened[field.name] = protection.token_domain
         columns.append(col)
-    audit.record("unprotect", {"role": role, "columns": opened})
+    audit.record("unprotect", {"role": role, "domains": opened})
     return df.select(*columns)
 
 

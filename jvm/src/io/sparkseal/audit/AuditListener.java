@@ -49,10 +49,9 @@ public final class AuditListener implements QueryExecutionListener {
       record.put("function", funcName);
       record.put("outcome", error == null ? "success" : "failure");
       Instant end = Instant.now();
-      if (durationNs >= 0) {
-        record.put("duration_ms", durationNs / 1_000_000);
-        record.put("start", end.minusNanos(durationNs).toString());
-      }
+      // A failure reports no duration: its start is then its end (unknown, never invented).
+      record.put("duration_ms", durationNs >= 0 ? durationNs / 1_000_000 : null);
+      record.put("start", end.minusNanos(Math.max(durationNs, 0)).toString());
       record.put("end", end.toString());
       if (error != null) {
         record.put("error_class", error.getClass().getName());
