@@ -137,6 +137,14 @@ def test_prove_and_check_the_proof_offline(tmp_path, trail, keys):
     (tmp_path / "moved.json").write_text(json.dumps(moved))
     assert run("audit", "verify", "--proof", tmp_path / "moved.json", "--pub", pub).returncode == 1
 
+    other = run("audit", "keygen", "--out", tmp_path / "other", "--name", "audit.test/cli")
+    assert other.returncode == 0
+    wrong = run(
+        "audit", "verify", "--proof", proof, "--pub", tmp_path / "other" / signing.PUBLIC_FILE
+    )
+    assert wrong.returncode == 2
+    assert "SS605" in wrong.stderr
+
     (tmp_path / "junk.json").write_text("{}")
     junk = run("audit", "verify", "--proof", tmp_path / "junk.json", "--pub", pub)
     assert junk.returncode == 2
