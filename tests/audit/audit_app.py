@@ -4,7 +4,8 @@ Reads two Parquet tables, joins, projects and aggregates them into one output, w
 partitioned table and reads one partition back by its path, protects and unprotects a
 column, and fails one query on purpose with a data value in the error. Canaries come from
 ``$AUDIT_CANARIES`` (JSON list): an email and a name planted in the data, and the
-partition value.
+partition value. With ``crash`` as last argument the job ends with an uncaught exception
+quoting the email instead of ``spark.stop()`` (the recorder then ends the record at exit).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pyspark.sql import functions as F
 import sparkseal
 
 
-def main(out: Path, policy: Path, master: str) -> None:
+def main(out: Path, policy: Path, master: str, crash: bool) -> None:
     email, name, partition = json.loads(os.environ["AUDIT_CANARIES"])
     spark = sparkseal.session(
         "audit-e2e", policy=policy, **{"spark.master": master, "spark.ui.enabled": "false"}
@@ -59,7 +60,8 @@ def main(out: Path, policy: Path, master: str) -> None:
     except Exception as exc:  # the failure the audit trail must record, sealed
         outcome = type(exc).__name__
     app_id = spark.sparkContext.applicationId
-    spark.stop()
+    if not crash:
+        spark.stop()
     manifest = {
         "app_id": app_id,
         "partition_rows": one,
@@ -67,7 +69,9 @@ def main(out: Path, policy: Path, master: str) -> None:
         "failure": outcome,
     }
     (out / "manifest.json").write_text(json.dumps(manifest))
+    if crash:
+        raise RuntimeError(f"job gave up on customer {email}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3])
+    main(Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4:] == ["crash"])

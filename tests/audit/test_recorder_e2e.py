@@ -37,13 +37,13 @@ def _canaries() -> list[str]:
     return [f"cn{tag}@mail.example", f"Zed Canary{tag}", f"seg{tag}"]
 
 
-def _run(tmp: Path, policy_text: str, master: str) -> dict[str, Any]:
+def _run(tmp: Path, policy_text: str, master: str, *extra: str) -> dict[str, Any]:
     policy = tmp / "policy.toml"
     policy.write_text(policy_text)
     canaries = _canaries()
     env = {**os.environ, "AUDIT_CANARIES": json.dumps(canaries), "PYTHONPATH": os.getcwd()}
     proc = subprocess.run(
-        [sys.executable, str(APP), str(tmp / "data"), str(policy), master],
+        [sys.executable, str(APP), str(tmp / "data"), str(policy), master, *extra],
         capture_output=True,
         env=env,
         timeout=600,
@@ -88,8 +88,10 @@ def local_run(tmp_path_factory, key_dir, secrets) -> dict[str, Any]:
     store = tmp / "audit.db"
     audit = f'[audit]\nstore = "sqlite:///{store}"\n'
     lineage = f'[lineage]\ntransport = "file"\npath = "{tmp / "lineage.jsonl"}"\n'
-    run = _run(tmp, _policy(key_dir, secrets, audit, lineage), "local[2]")
+    # This job dies with an uncaught exception instead of spark.stop(): its record ends at exit.
+    run = _run(tmp, _policy(key_dir, secrets, audit, lineage), "local[2]", "crash")
     run.update(url=f"sqlite:///{store}", dump=store.read_bytes(), lineage=tmp / "lineage.jsonl")
+    run["crash"] = True
     return run
 
 
@@ -131,7 +133,12 @@ def _check_trail(run: dict[str, Any], key_dir: Path) -> None:
     events = [e["event"] for e in entries]
     assert events[:2] == ["app.start", "policy.load"] and events[-1] == "app.end"
     assert all(e["where"]["app_id"] == m["app_id"] for e in entries)
-    assert entries[-1]["outcome"] == "success"
+    end = entries[-1]
+    if "crash" in run:
+        assert end["outcome"] == "failure" and end["details"]["error"].startswith("RuntimeError: ")
+        assert run["canaries"][0] in unseal(end["details"]["error"], key_dir)
+    else:
+        assert end["outcome"] == "success" and "error" not in end["details"]
     queries = [e for e in entries if e["event"] == "query"]
 
     def wrote(name: str) -> dict[str, Any]:
@@ -202,7 +209,7 @@ def test_local_store_and_lineage_hold_no_plaintext(local_run):
 def test_lineage_events_are_valid_with_column_lineage(local_run):
     events = [validate_json(line) for line in local_run["lineage"].read_text().splitlines()]
     kinds = [(e["eventType"], e["job"]["name"]) for e in events]
-    assert kinds[0][0] == "START" and kinds[-1][0] == "COMPLETE"
+    assert kinds[0][0] == "START" and kinds[-1][0] == "FAIL"  # the job crashed at the end
     daily = [
         o
         for e in events
