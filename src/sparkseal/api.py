@@ -162,8 +162,11 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
         env["PYTHONPATH"] = with_boot_dir(env.get("PYTHONPATH"))
         # Tokens name their application, so `sparkseal unseal --app ID` can refuse others'.
         sealer.app = env[ENV_APP_ID] = spark.sparkContext.applicationId
-        if recorder is not None and current_recorder() is not recorder:
-            recorder.started(spark, sealer)
+        if recorder is not None and current_recorder() is None:
+            # A session made again after spark.stop() is a new application: a new record.
+            active = recorder if not recorder.ended else AuditRecorder.open(loaded)
+            if active is not None:
+                active.started(spark, sealer)
         return spark
 
     builder.getOrCreate = get_or_create

@@ -106,6 +106,11 @@ class AuditRecorder:
             return None
         return cls(policy, trail, lineage)
 
+    @property
+    def ended(self) -> bool:
+        """Whether this recorder already recorded its application's end."""
+        return self._finished
+
     # --- the application ---
 
     def started(self, spark: SparkSession, sealer: TextSealer) -> None:
