@@ -20,6 +20,7 @@ from sparkseal.cli.contract import contract
 from sparkseal.cli.discover import discover
 from sparkseal.cli.keygen import keygen
 from sparkseal.cli.pack import pack
+from sparkseal.cli.quality import quality
 from sparkseal.cli.scan import scan
 from sparkseal.cli.submit import submit
 from sparkseal.cli.unseal import unseal
@@ -53,6 +54,7 @@ cli.add_command(build_jvm)
 cli.add_command(verify)
 cli.add_command(discover)
 cli.add_command(contract)
+cli.add_command(quality)
 
 
 def main() -> None:

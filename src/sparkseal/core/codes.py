@@ -4,7 +4,8 @@ CI matches and suppresses by code, so a code never changes meaning once released
 Each code has a section in ``docs/codes.md`` (a test keeps the two in step).
 Families: ``SS0xx`` sealing and keys, ``SS1xx`` secrets and Spark security conf,
 ``SS2xx`` column protection, ``SS3xx`` scan and unseal, ``SS4xx`` executors and the JVM,
-``SS5xx`` Python spills, ``SS6xx`` audit trail and lineage, ``SS7xx`` data contracts.
+``SS5xx`` Python spills, ``SS6xx`` audit trail and lineage, ``SS7xx`` data contracts,
+``SS8xx`` data quality.
 """
 
 from __future__ import annotations
@@ -116,3 +117,14 @@ _register("SS650", "[lineage] transport = \"http\" has no url, or not an http(s)
 _register("SS651", "an OpenLineage transport failed; the event was dropped, the job goes on")
 _register("SS652", "OpenLineage settings outside the policy (environment, openlineage.yml) ignored")
 _register("SS653", "a lineage record from the listener lacks a key or has a wrong type")
+
+# --- SS8xx: data quality ---
+# metric history and anomalies (SS840-SS859)
+_register("SS840", "a quality metric is not a finite number (data values are never recorded)")
+_register("SS841", "a quality dataset, run key or metric name is empty, too long or not one line")
+_register("SS842", "a run key was recorded again with other metrics; the first recording is kept")
+_register("SS843", "the store holds no quality history")
+_register("SS844", "an anomaly strategy or [[quality.anomalies]] entry has invalid parameters")
+_register("SS845", "a metric is anomalous against its history")
+_register("SS846", "no quality store given and none in the policy")
+_register("SS847", "the quality history has no runs of the dataset, or no values of the metric")
