@@ -213,6 +213,14 @@ def test_detect_over_the_stored_history(tmp_path):
         assert jump.is_anomaly and jump.severity == "warn" and not jump.passed
         assert jump.message().startswith("SS845: anomaly:row_count: row_count = 180")
         assert jump.to_dict()["passed"] is False
+        fields = jump.check_fields()  # what a quality CheckResult is built from
+        assert (fields["kind"], fields["passed"], fields["severity"]) == ("anomaly", False, "warn")
+        assert fields["threshold"] == {
+            "strategy": "online_normal",
+            "lower": jump.lower,
+            "upper": jump.upper,
+            "history_length": 40,
+        }
         # recorded, then replayed: judged against the runs before it, the same verdict
         h.record("orders", "run-40", {"row_count": 180.0}, at=T0 + timedelta(days=40))
         replay = detect(h, "orders", "row_count", 180.0, OnlineNormal(), run_key="run-40")

@@ -106,7 +106,9 @@ class RelativeChange(_Model):
         return self
 
 
-Strategy = Annotated[OnlineNormal | AbsoluteChange | RelativeChange, Field(discriminator="kind")]
+AnyStrategy = OnlineNormal | AbsoluteChange | RelativeChange
+Strategy = Annotated[AnyStrategy, Field(discriminator="kind")]
+"""A strategy as a pydantic field (tagged by ``kind``), e.g. ``strategy: Strategy``."""
 
 _STRATEGY_FIELDS: dict[str, tuple[type[_Model], tuple[str, ...]]] = {
     "online_normal": (OnlineNormal, ("sigma", "skip_first", "exclude_anomalies")),
@@ -165,7 +167,7 @@ class AnomalySpec(_Model):
         """The check's name in results: ``name``, or ``anomaly:<metric>``."""
         return self.name or f"anomaly:{self.metric}"
 
-    def to_strategy(self) -> OnlineNormal | AbsoluteChange | RelativeChange:
+    def to_strategy(self) -> AnyStrategy:
         model, fields = _STRATEGY_FIELDS[self.strategy]
         given = {f: getattr(self, f) for f in fields if getattr(self, f) is not None}
         try:
@@ -221,7 +223,7 @@ class Verdict:
     detail: str
 
 
-def judge(history: Sequence[float], value: float, strategy: Any) -> Verdict:
+def judge(history: Sequence[float], value: float, strategy: AnyStrategy) -> Verdict:
     """Judge ``value`` (this run) against ``history`` (earlier runs, oldest first)."""
     if isinstance(strategy, OnlineNormal):
         point = online_normal_scan([*history, value], strategy)[-1]
@@ -284,6 +286,25 @@ class AnomalyResult:
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "passed": self.passed}
 
+    def check_fields(self) -> dict[str, Any]:
+        """The fields of a quality ``CheckResult`` (kind ``anomaly``): the expected bounds,
+        strategy and history length are its threshold."""
+        return {
+            "name": self.name,
+            "kind": "anomaly",
+            "columns": (),
+            "severity": self.severity,
+            "metric": self.metric,
+            "value": self.value,
+            "threshold": {
+                "strategy": self.strategy,
+                "lower": self.lower,
+                "upper": self.upper,
+                "history_length": self.history_length,
+            },
+            "passed": self.passed,
+        }
+
 
 def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:g}"
@@ -293,7 +314,7 @@ def evaluate(
     history: Sequence[float],
     metric: str,
     value: object,
-    strategy: Any,
+    strategy: AnyStrategy,
     *,
     severity: Severity = "warn",
     name: str | None = None,
@@ -332,7 +353,7 @@ def detect(
     dataset: str,
     metric: str,
     value: object,
-    strategy: Any,
+    strategy: AnyStrategy,
     *,
     severity: Severity = "warn",
     name: str | None = None,
