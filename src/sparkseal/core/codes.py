@@ -119,6 +119,12 @@ _register("SS652", "OpenLineage settings outside the policy (environment, openli
 _register("SS653", "a lineage record from the listener lacks a key or has a wrong type")
 
 # --- SS8xx: data quality ---
+# gated write, checks and results (SS801-SS839)
+_register("SS801", "an error-severity quality check failed; nothing was committed")
+_register("SS802", "a warn-severity quality check failed; the write went on")
+_register("SS803", "a quality check is invalid or cannot be evaluated against the data")
+_register("SS804", "the gated write's target already exists, or its mode is not supported")
+_register("SS805", "committing the staged quality-checked output failed; the staging is kept")
 # metric history and anomalies (SS840-SS859)
 _register("SS840", "a quality metric is not a finite number (data values are never recorded)")
 _register("SS841", "a quality dataset, run key or metric name is empty, too long or not one line")

@@ -24,6 +24,7 @@ from sparkseal.core.errors import KeyFileError, PolicyError
 from sparkseal.core.keys import PUBLIC_PREFIX, PublicKey, load_public, parse_public
 from sparkseal.core.protection import ProtectPolicy
 from sparkseal.core.suites import SuiteName
+from sparkseal.quality.checks import QualityPolicy
 
 ENV_POLICY = "SPARKSEAL_POLICY"
 DEFAULT_POLICY_FILE = "sparkseal.toml"
@@ -145,6 +146,8 @@ class Policy(_Strict):
     protect: ProtectPolicy = ProtectPolicy()
     audit: AuditPolicy | None = None
     lineage: LineagePolicy | None = None
+    quality: QualityPolicy | None = None
+    """``[quality]``: ``[[quality.checks]]`` for the gated write (docs/quality.md)."""
 
     _public_key: PublicKey | None = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<mapping>")

@@ -1,0 +1,27 @@
+"""Data quality gates: checks evaluated in one pass over the data, with quarantine.
+
+See docs/quality.md. ``write_checked`` is the gated write.
+"""
+
+from sparkseal.quality.checks import (
+    AllowedValues,
+    Check,
+    Completeness,
+    Freshness,
+    Pattern,
+    QualityPolicy,
+    Range,
+    Referential,
+    RowCount,
+    SqlCheck,
+    Uniqueness,
+    parse_checks,
+)
+from sparkseal.quality.gate import read_quarantine, write_checked
+from sparkseal.quality.results import CheckResult, QualityError, QualityResult
+
+__all__ = [
+    "AllowedValues", "Check", "CheckResult", "Completeness", "Freshness", "Pattern",
+    "QualityError", "QualityPolicy", "QualityResult", "Range", "Referential", "RowCount",
+    "SqlCheck", "Uniqueness", "parse_checks", "read_quarantine", "write_checked",
+]
