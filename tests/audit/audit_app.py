@@ -10,6 +10,7 @@ quoting the email instead of ``spark.stop()`` (the recorder then ends the record
 
 from __future__ import annotations
 
+import enum
 import json
 import os
 import sys
@@ -18,6 +19,10 @@ from pathlib import Path
 from pyspark.sql import functions as F
 
 import sparkseal
+
+
+class Role(enum.Enum):
+    ANALYST = "analyst"
 
 
 def main(out: Path, policy: Path, master: str, crash: bool) -> None:
@@ -46,6 +51,15 @@ def main(out: Path, policy: Path, master: str, crash: bool) -> None:
         str(out / "segments")
     )
     one = spark.read.parquet(str(out / "segments" / f"segment={partition}")).count()
+    # The same partition through the V2 file source: its path must be sealed there too.
+    spark.conf.set("spark.sql.sources.useV1SourceList", "avro,csv,json,kafka,orc,text")
+    spark.read.parquet(str(out / "segments" / f"segment={partition}")).count()
+    spark.conf.unset("spark.sql.sources.useV1SourceList")
+    # Column names made of data (a pivot over emails) and a read of two paths at once.
+    o.groupBy("cid").pivot("email").count().write.parquet(str(out / "pivot"))
+    o.write.parquet(str(out / "orders_b"))
+    spark.read.parquet(str(out / "orders"), str(out / "orders_b")).count()
+    sparkseal.protect(c, role=Role.ANALYST, policy=policy)  # not JSON: must not stop the trail
     protected = sparkseal.protect(c, role="fraud", policy=policy)
     protected.write.parquet(str(out / "customers_protected"))
     opened = sparkseal.unprotect(

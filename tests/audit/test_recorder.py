@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -95,3 +96,16 @@ def test_unseal_opens_nothing_when_the_store_cannot_be_written(key_dir, sealer, 
     assert proc.returncode == 2
     assert b"SS640" in proc.stderr and b"Traceback" not in proc.stderr
     assert canary.encode() not in proc.stdout + proc.stderr
+
+
+def test_unseal_records_inputs_whose_names_are_not_utf8(key_dir, sealer, tmp_path):
+    canary = "unseal-canary-1234@example.org"
+    name = os.fsdecode(b"log-\xff.txt")
+    (tmp_path / name).write_text(f"x {sealer.seal(canary)}\n")
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    proc = _unseal(key_dir, "", "--store", url, str(tmp_path / name))
+    assert proc.returncode == 0, proc.stderr
+    assert canary in proc.stdout.decode()
+    with AuditTrail.open(url) as trail:
+        [entry] = [e.body for e in trail.entries()]
+    assert entry["details"]["inputs"] == [str(tmp_path) + "/log-\\udcff.txt"]

@@ -162,10 +162,16 @@ def _check_trail(run: dict[str, Any], key_dir: Path) -> None:
     read_back = [
         i["name"] for q in queries for i in q["details"]["inputs"] if "/segments/" in i["name"]
     ]
-    assert read_back and all("segment=[SEALED:" in n for n in read_back)
+    assert len(read_back) == 2 and all("segment=[SEALED:" in n for n in read_back)  # V1, V2
+    two = [q for q in queries if len(q["details"]["inputs"]) == 2 and not q["details"]["outputs"]]
+    assert any(
+        sorted(Path(i["name"]).name for i in q["details"]["inputs"]) == ["orders", "orders_b"]
+        for q in two
+    )
     assert run["canaries"][2] in unseal(read_back[0], key_dir)
-    protect = [e for e in entries if e["event"] == "protect"]
-    assert protect and protect[0]["details"] == {"role": "fraud", "columns": {"email": "tokenize"}}
+    protect = [e["details"] for e in entries if e["event"] == "protect"]
+    assert {"role": "fraud", "columns": {"email": "tokenize"}} in protect
+    assert {"role": "ANALYST", "columns": {"email": "drop"}} in protect
     [unprotect] = [e for e in entries if e["event"] == "unprotect"]
     assert unprotect["details"]["domains"] == {"email": "match:email"}
     [failed] = [q for q in queries if q["outcome"] == "failure"]

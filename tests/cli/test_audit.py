@@ -277,3 +277,13 @@ def test_the_store_and_key_come_from_the_policy(tmp_path, key_dir, keys):
     nothing = run("audit", "log", cwd=tmp_path, env=env)
     assert nothing.returncode == 2
     assert "SS609" in nothing.stderr
+
+
+def test_log_shows_entries_as_text_never_as_markup(tmp_path):
+    url = f"sqlite:///{tmp_path / 'markup.db'}"
+    with AuditTrail.open(url) as t:
+        t.append([{"event": "query", "outcome": "success", "details": {"dir": "drop[/]x [bold]"}}])
+    out = run("audit", "log", "--store", url)
+    assert out.returncode == 0, out.stderr
+    assert "query" in out.stdout and "success" in out.stdout
+    assert "[/]" in out.stdout and "[bold]" in out.stdout

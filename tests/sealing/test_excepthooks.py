@@ -60,3 +60,39 @@ def test_control_without_hooks_python_prints_the_data(mode, policy_file):
     canary, stderr = _run(mode, policy_file)
     for part in ("-del", "-task"):
         assert f"{canary}{part}" in stderr, part
+
+
+EXIT_SCRIPT = """
+import sys
+canary, mode, policy, status = sys.argv[1:5]
+if mode == "hooks":
+    from sparkseal.core.policy import load_policy
+    from sparkseal.driver.install import install_driver_hooks
+    install_driver_hooks(load_policy(policy))
+try:
+    sys.exit(f"caught {canary}")
+except SystemExit as exc:
+    print("caught code:", exc.code)
+sys.exit(int(status) if status.isdigit() else f"refusing customer {canary}")
+"""
+
+
+@pytest.mark.parametrize("mode", ["hooks", "control"])
+def test_sys_exit_messages_are_printed_sealed(mode, policy_file, opener):
+    canary = f"exit-{secrets.token_hex(6)}@example.org"
+    args = [canary, mode, str(policy_file), "message"]
+    proc = run_python(f"import sys\nsys.argv[1:] = {args!r}\n{EXIT_SCRIPT}")
+    assert proc.returncode == 1
+    if mode == "control":  # what Python prints without sparkseal: the value
+        assert canary in proc.stderr and canary in proc.stdout
+        return
+    assert canary not in proc.stderr + proc.stdout
+    assert f"refusing customer {canary}" in opener.unseal_text(proc.stderr.strip())[0]
+    assert f"caught {canary}" in opener.unseal_text(proc.stdout.strip())[0]
+
+
+def test_sys_exit_statuses_are_unchanged(policy_file):
+    for status in ("0", "3"):
+        args = ["x", "hooks", str(policy_file), status]
+        proc = run_python(f"import sys\nsys.argv[1:] = {args!r}\n{EXIT_SCRIPT}")
+        assert proc.returncode == int(status), proc.stderr

@@ -62,8 +62,12 @@ class AuditRecorder:
         self.trail = trail
         self.lineage = lineage
         self.app: dict[str, Any] = {}
-        self._pending: list[dict[str, Any]] = []
-        self._lock = threading.RLock()
+        self._pending: list[dict[str, Any]] = []  # failed to write; retried first
+        self._outbox: list[dict[str, Any]] = []
+        self._events: list[Any] = []
+        self._lock = threading.RLock()  # one drain or finish at a time
+        self._queue_lock = threading.Lock()  # short: the queues only
+        self._flush_lock = threading.Lock()  # one writer at a time
         self._stop = threading.Event()
         self._listener: Any = None
         self._sealer: TextSealer | None = None
@@ -143,13 +147,15 @@ class AuditRecorder:
             self._entry("policy.load", "driver", self._policy_details()),
         )
         self._emit_app("START")
+        self.flush()  # the start is written before the job runs anything
         _current = self
         self._watch(spark)
         threading.Thread(target=self._drain_loop, name="sparkseal-audit", daemon=True).start()
 
     def record(self, event: str, details: Mapping[str, Any], outcome: Outcome = "success") -> None:
-        """Append one entry now (``protect``, ``unprotect``, role views ...)."""
-        self._append(self._entry(event, "driver", details, outcome))
+        """Queue one entry (``protect``, ``unprotect``, role views ...): written by the
+        recorder's thread, so a slow or locked store never stalls the job."""
+        self._append(self._entry(event, "driver", _jsonable(details), outcome))
 
     def drain(self) -> None:
         """Move the JVM listener's query records into the trail and lineage."""
@@ -178,6 +184,26 @@ class AuditRecorder:
                 for r in drained["records"]:
                     self._emit(self._query_events(r))
 
+    def flush(self) -> None:
+        """Write what is queued: entries to the trail, events to the lineage transport.
+        A store that fails keeps the entries queued for the next flush (SS642)."""
+        with self._flush_lock:
+            with self._queue_lock:
+                self._pending.extend(self._outbox)
+                events, self._outbox, self._events = self._events, [], []
+            if self.lineage is not None and events:
+                self.lineage.emit(events)  # never raises; failures are counted (SS651)
+            if self.trail is None or not self._pending:
+                return
+            try:
+                self.trail.append(self._pending)
+            except Exception as exc:
+                if not self._store_warned:
+                    self._store_warned = True
+                    log.warning(coded("SS642", f"audit entries kept in memory: {_reason(exc)}"))
+                return
+            self._pending = []
+
     def finished(self, outcome: Outcome | None = None) -> None:
         """Record the application's end (once): drain, then ``app.end`` and lineage."""
         global _current
@@ -194,6 +220,7 @@ class AuditRecorder:
             self.app.update(end=now(), outcome=outcome, **details)
             self._append(self._entry("app.end", "driver", details, outcome))
             self._emit_app("FAIL" if outcome == "failure" else "COMPLETE")
+            self.flush()
             if self._pending:
                 print(
                     coded(
@@ -223,7 +250,10 @@ class AuditRecorder:
         previous = sys.excepthook
 
         def note_failure(tp: type[BaseException], value: BaseException, tb: Any) -> None:
-            self._failure = f"{tp.__name__}: {self._seal(str(value))}"
+            try:
+                self._failure = f"{tp.__name__}: {self._seal(str(value))}"
+            except BaseException:  # an exception whose text cannot be read: never echo it
+                self._failure = f"{tp.__name__}: [message unreadable]"
             previous(tp, value, tb)
 
         sys.excepthook = note_failure
@@ -242,7 +272,8 @@ class AuditRecorder:
         while not self._stop.wait(DRAIN_SECONDS):
             try:
                 self.drain()
-            except Exception:  # never let the thread die; the next drain retries
+                self.flush()
+            except Exception:  # never let the thread die; the next round retries
                 log.warning(coded("SS643", "draining the audit listener failed; retrying"))
 
     def _seal(self, text: str) -> str:
@@ -261,20 +292,22 @@ class AuditRecorder:
         )
 
     def _append(self, *entries: dict[str, Any]) -> None:
-        if self.trail is None or not entries:
+        """Queue entries; one the trail could never store becomes a gap entry instead, so
+        it cannot block the entries after it."""
+        from sparkseal.audit.trail import canonical
+
+        if self.trail is None:
             return
-        with self._lock:
-            self._pending.extend(entries)
+        checked = []
+        for made in entries:
             try:
-                self.trail.append(self._pending)
-            except SparkSealError as exc:
-                if not self._store_warned:
-                    self._store_warned = True
-                    log.warning(
-                        coded("SS642", f"audit entries kept in memory, store failed: {exc}")
-                    )
-                return
-            self._pending = []
+                canonical(made)
+                checked.append(made)
+            except Exception:
+                gap = {"unrecordable_event": str(made.get("event")), "reason": "not JSON"}
+                checked.append(self._entry("audit.gap", "driver", gap, "failure"))
+        with self._queue_lock:
+            self._outbox.extend(checked)
 
     def _query_entry(self, r: Mapping[str, Any]) -> dict[str, Any]:
         details: dict[str, Any] = {
@@ -309,7 +342,8 @@ class AuditRecorder:
 
     def _emit(self, events: list[Any]) -> None:
         if self.lineage is not None:
-            self.lineage.emit(events)
+            with self._queue_lock:
+                self._events.extend(events)
 
     def _namespace(self) -> str:
         return self.policy.lineage.namespace if self.policy.lineage else "sparkseal"
@@ -334,6 +368,24 @@ class AuditRecorder:
             "protected_columns": len(p.columns),
             "audit_signed": bool(self.policy.audit and self.policy.audit.signing_key),
         }
+
+
+def _jsonable(details: Mapping[str, Any]) -> dict[str, Any]:
+    """``details`` as JSON: an enum becomes its name, any other object its type's name
+    (never its ``str``, which could be anything)."""
+    from enum import Enum
+
+    def named(o: object) -> str:
+        return o.name if isinstance(o, Enum) else f"<{type(o).__name__}>"
+
+    try:
+        return json.loads(json.dumps(dict(details), default=named))
+    except (TypeError, ValueError):  # e.g. keys that are not strings: recorded as a gap
+        return {"unrecordable_details": True}
+
+
+def _reason(exc: BaseException) -> str:
+    return str(exc) if isinstance(exc, SparkSealError) else type(exc).__name__
 
 
 def _dataset(d: Mapping[str, Any]) -> dict[str, Any]:

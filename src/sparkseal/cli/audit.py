@@ -289,18 +289,18 @@ def log(
             return
         from rich.console import Console
         from rich.table import Table
+        from rich.text import Text
 
-        table = Table("index", "time (UTC)", "app", "what", "entry", show_lines=False)
+        table = Table("index", "time (UTC)", "app", "event", "outcome", "entry", show_lines=False)
         for e in entries:
-            what = e.body.get("what")
-            if isinstance(what, dict):
-                what = what.get("action") or what.get("type") or json.dumps(what)
+            # Entries are text from jobs: shown as plain text, never as rich markup.
             table.add_row(
                 str(e.index),
                 e.time.strftime("%Y-%m-%d %H:%M:%S"),
-                e.app or "",
-                str(what or ""),
-                json.dumps(e.body, ensure_ascii=False, sort_keys=True)[:200],
+                Text(e.app or ""),
+                Text(str(e.body.get("event", ""))),
+                Text(str(e.body.get("outcome", ""))),
+                Text(json.dumps(e.body, ensure_ascii=False, sort_keys=True)[:200]),
             )
         Console(soft_wrap=False).print(table)
 

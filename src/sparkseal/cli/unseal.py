@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -135,8 +136,8 @@ def unseal(
     left as they are and reported on stderr as FILE:LINE:COLUMN; the exit code
     is then 1. Unreadable inputs give 2.
     """
-    out = sys.stdout.buffer
-    if raw and out.isatty():
+    stdout = sys.stdout.buffer
+    if raw and stdout.isatty():
         raise click.UsageError(
             coded(
                 "SS307",
@@ -147,6 +148,9 @@ def unseal(
     keys = [load_private(k) for k in key_files]
     opener = Opener(keys, app=app_id, show_context=show_context)
     trail = _open_trail(store) if store else None
+    # With a store, the plaintext is held until the opening is recorded: nothing opened
+    # is ever shown without its entry in the trail.
+    out: BinaryIO = io.BytesIO() if trail is not None else stdout
     opened_ids: list[str] = []
     failed = 0
     missing = 0
@@ -164,15 +168,23 @@ def unseal(
     if trail is not None:
         details = {
             "key_ids": [k.kid for k in keys],
-            "inputs": [str(p) for p in files] or ["<stdin>"],
+            "inputs": [printable(str(p), keep_newlines=False) for p in files] or ["<stdin>"],
             "app_filter": app_id,
             "opened": opened_ids,
             "left_sealed": failed,
         }
         try:
             trail.append([entry("unseal", source="cli", details=details)])
+        except SparkSealError as exc:
+            error = click.ClickException(
+                coded("SS640", f"nothing was shown: the opening could not be recorded: {exc}")
+            )
+            error.exit_code = 2
+            raise error from None
         finally:
             trail.close()
+        stdout.write(out.getvalue())  # type: ignore[attr-defined]
+        stdout.flush()
     if failed:
         click.echo(f"sparkseal unseal: {failed} token(s) could not be opened", err=True)
     if missing:

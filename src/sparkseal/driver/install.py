@@ -17,6 +17,7 @@ from sparkseal.driver import py4j_hook
 from sparkseal.sealing import ipython_hook, logging_hook, warnings_hook
 from sparkseal.sealing.excepthooks import (
     SealingExceptHook,
+    SealingExit,
     SealingThreadExceptHook,
     SealingUnraisableHook,
 )
@@ -37,6 +38,8 @@ def install_driver_hooks(policy: Policy, connect: bool = False) -> Sealer:
         sys.excepthook = SealingExceptHook(sealer)
         threading.excepthook = SealingThreadExceptHook(sealer)
         sys.unraisablehook = SealingUnraisableHook(sealer)
+        if not isinstance(sys.exit, SealingExit):
+            sys.exit = SealingExit(sealer)
         ipython_hook.install(sealer)  # notebooks: IPython shows errors without the excepthook
     if policy.driver.logging:
         logging_hook.install(sealer)

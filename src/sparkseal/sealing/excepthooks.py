@@ -85,6 +85,25 @@ class SealingUnraisableHook:
         _write(text)
 
 
+class SealingExit:
+    """``sys.exit`` whose message is sealed: Python prints a ``SystemExit`` message itself
+    at exit, without any hook, so ``sys.exit("refusing " + email)`` would print the email.
+    Integer and ``None`` statuses pass unchanged; a message becomes its token (still exit
+    status 1, and what a caller catching ``SystemExit`` reads in ``.code``)."""
+
+    def __init__(self, sealer: TextSealer) -> None:
+        self.sealer = sealer
+
+    def __call__(self, status: object = None) -> None:
+        if status is None or isinstance(status, int):
+            raise SystemExit(status)
+        try:
+            sealed = self.sealer.seal(str(status))
+        except BaseException:
+            sealed = WITHHELD
+        raise SystemExit(sealed)
+
+
 def _write(text: str) -> None:
     stream = sys.stderr
     if stream is None:

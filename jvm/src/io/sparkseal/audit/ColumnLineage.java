@@ -38,11 +38,17 @@ final class ColumnLineage {
 
   private final Map<Long, Set<Origin>> origins = new HashMap<>();
   private final Set<Origin> indirect = new LinkedHashSet<>();
+  private final Names names;
 
-  /** A leaf's columns: each attribute is itself, column {@code name} of input {@code input}. */
+  ColumnLineage(Names names) {
+    this.names = names;
+  }
+
+  /** A leaf's column: attribute {@code attribute} is that column of input {@code input}
+   * (a relation read from several paths is one input per path). */
   void source(Attribute attribute, int input) {
-    origins.put(id(attribute), new LinkedHashSet<>(
-        List.of(new Origin(input, attribute.name(), "IDENTITY"))));
+    origins.computeIfAbsent(id(attribute), k -> new LinkedHashSet<>())
+        .add(new Origin(input, names.column(attribute.name()), "IDENTITY"));
   }
 
   /** Folds one node (its children already visited) into the map. */
@@ -132,7 +138,8 @@ final class ColumnLineage {
   ObjectNode columns(List<Attribute> output, List<String> names) {
     Map<String, Set<Origin>> byName = new LinkedHashMap<>();
     for (int i = 0; i < output.size(); i++) {
-      byName.put(i < names.size() ? names.get(i) : output.get(i).name(), of(output.get(i)));
+      byName.put(this.names.column(i < names.size() ? names.get(i) : output.get(i).name()),
+          of(output.get(i)));
     }
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     byName.forEach((name, sources) -> out.set(name, origins(sources, "DIRECT")));

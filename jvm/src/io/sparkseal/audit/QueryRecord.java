@@ -22,7 +22,10 @@ import org.apache.spark.sql.execution.command.DataWritingCommandExec;
 import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
 import org.apache.spark.sql.execution.datasources.InsertIntoHadoopFsRelationCommand;
 import org.apache.spark.sql.execution.datasources.LogicalRelation;
+import org.apache.spark.sql.connector.catalog.Identifier;
+import org.apache.spark.sql.execution.datasources.SaveIntoDataSourceCommand;
 import org.apache.spark.sql.execution.datasources.v2.DataSourceV2Relation;
+import org.apache.spark.sql.execution.datasources.v2.FileTable;
 import org.apache.spark.sql.execution.metric.SQLMetric;
 import scala.Option;
 
@@ -37,11 +40,14 @@ final class QueryRecord {
   private final ArrayNode inputs = json.putArray("inputs");
   private final ArrayNode outputs = json.putArray("outputs");
   private final List<ObjectNode> writes = new ArrayList<>();
-  private final ColumnLineage lineage = new ColumnLineage();
+  private final ColumnLineage lineage;
   private final TokenSealer sealer;
+  private final Names names;
 
   private QueryRecord(TokenSealer sealer) {
     this.sealer = sealer;
+    this.names = new Names(sealer);
+    this.lineage = new ColumnLineage(names);
   }
 
   /** The record of {@code analyzed}, with write metrics from {@code executed} when it ran. */
@@ -73,6 +79,16 @@ final class QueryRecord {
           insert.mode().name());
       return;
     }
+    if (node instanceof SaveIntoDataSourceCommand save) {
+      // JDBC and other relation providers: the provider only -- its options hold URLs and
+      // passwords, so none is read.
+      walk(save.query());
+      ObjectNode out = outputs.addObject().put("namespace", "spark")
+          .put("name", save.dataSource().getClass().getName()).put("format", "provider");
+      out.putNull("table");
+      write(out, save.query(), List.of(), save.mode().name());
+      return;
+    }
     if (node instanceof CreateDataSourceTableAsSelectCommand ctas) {
       walk(ctas.query());
       CatalogTable table = ctas.table();
@@ -88,33 +104,46 @@ final class QueryRecord {
       walk(child);
     }
     if (node instanceof LogicalRelation relation) {
-      int index = inputs.size();
-      ObjectNode in;
+      List<Attribute> output = ColumnLineage.asList(relation.output());
       if (relation.relation() instanceof HadoopFsRelation fs) {
-        List<Path> roots = ColumnLineage.asList(fs.location().rootPaths());
-        in = dataset(inputs, roots.isEmpty() ? null : roots.get(0), fs.fileFormat().toString(),
-            relation.catalogTable());
+        // Every root path is an input (a multi-path read, a glob's matches).
+        for (Path root : ColumnLineage.<Path>asList(fs.location().rootPaths())) {
+          input(dataset(inputs, root, fs.fileFormat().toString(), relation.catalogTable()),
+              output);
+        }
       } else {
-        in = inputs.addObject().put("namespace", "spark").put("name",
-            relation.relation().getClass().getSimpleName());
-      }
-      fields(in, ColumnLineage.asList(relation.output()), List.of());
-      for (Attribute a : ColumnLineage.<Attribute>asList(relation.output())) {
-        lineage.source(a, index);
+        input(inputs.addObject().put("namespace", "spark")
+            .put("name", relation.relation().getClass().getSimpleName()), output);
       }
       return;
     }
     if (node instanceof DataSourceV2Relation v2) {
-      int index = inputs.size();
-      ObjectNode in = inputs.addObject().put("namespace", "spark_catalog")
-          .put("name", v2.table().name()).put("format", "v2").put("table", v2.table().name());
-      fields(in, ColumnLineage.asList(v2.output()), List.of());
-      for (Attribute a : ColumnLineage.<Attribute>asList(v2.output())) {
-        lineage.source(a, index);
+      List<Attribute> output = ColumnLineage.asList(v2.output());
+      if (v2.table() instanceof FileTable files) {
+        for (Path root : ColumnLineage.<Path>asList(files.fileIndex().rootPaths())) {
+          input(dataset(inputs, root, files.formatName(), Option.empty()), output);
+        }
+      } else if (v2.identifier().isDefined()) {
+        Identifier id = v2.identifier().get();
+        String name = String.join(".", id.namespace()) + (id.namespace().length > 0 ? "." : "")
+            + id.name();
+        input(inputs.addObject().put("namespace", "spark_catalog").put("name", name)
+            .put("format", "v2").put("table", name), output);
+      } else { // a V2 table without a catalog identifier: its name may hold anything
+        input(inputs.addObject().put("namespace", "spark")
+            .put("name", sealer.seal(v2.table().name())).put("format", "v2"), output);
       }
       return;
     }
     lineage.visit(node);
+  }
+
+  private void input(ObjectNode in, List<Attribute> output) {
+    int index = inputs.size() - 1;
+    fields(in, output, List.of());
+    for (Attribute a : output) {
+      lineage.source(a, index);
+    }
   }
 
   private void write(ObjectNode out, LogicalPlan query, List<String> names, String mode) {
@@ -150,18 +179,18 @@ final class QueryRecord {
     List<String> segments = new ArrayList<>();
     for (String segment : path.split("/", -1)) {
       int eq = segment.indexOf('=');
-      segments.add(eq > 0 ? segment.substring(0, eq + 1) + sealer.seal(segment.substring(eq + 1))
+      segments.add(eq >= 0 ? segment.substring(0, eq + 1) + sealer.seal(segment.substring(eq + 1))
           : segment);
     }
     return String.join("/", segments);
   }
 
-  private static void fields(ObjectNode d, List<Attribute> attributes, List<String> names) {
+  private void fields(ObjectNode d, List<Attribute> attributes, List<String> given) {
     ArrayNode fields = d.putArray("fields");
     for (int i = 0; i < attributes.size(); i++) {
       Attribute a = attributes.get(i);
-      fields.addObject().put("name", i < names.size() ? names.get(i) : a.name())
-          .put("type", a.dataType().catalogString()).put("nullable", a.nullable());
+      fields.addObject().put("name", names.column(i < given.size() ? given.get(i) : a.name()))
+          .put("type", names.type(a.dataType())).put("nullable", a.nullable());
     }
   }
 
