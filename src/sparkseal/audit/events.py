@@ -36,6 +36,11 @@ def identity() -> dict[str, str]:
     return {"user": user}
 
 
+def host() -> str:
+    """The machine the entry was made on."""
+    return socket.gethostname()
+
+
 def entry(
     event: str,
     *,
@@ -47,7 +52,7 @@ def entry(
     time: str | None = None,
 ) -> dict[str, Any]:
     """One audit entry (see the module docstring for the fields)."""
-    where: dict[str, Any] = {"host": socket.gethostname()}
+    where: dict[str, Any] = {"host": host()}
     if app_id is not None:
         where["app_id"] = app_id
     if app_name is not None:

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from sparkseal import __version__
-from sparkseal.audit.events import Outcome, entry, fingerprint, now
+from sparkseal.audit.events import Outcome, entry, fingerprint, host, now
 from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
 
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sparkseal.audit")
 DRAIN_SECONDS = 2.0
-LISTENER = "io.sparkseal.audit.AuditListener"
 # What of a query record the audit entry keeps (lineage gets the whole record).
 _DATASET_FIELDS = ("namespace", "name", "format", "table", "mode", "rows", "bytes", "files")
 
@@ -122,12 +121,12 @@ class AuditRecorder:
         global _current
         sc = spark.sparkContext
         self._sealer = sealer
-        self._listener = getattr(sc._jvm.io.sparkseal.audit, "AuditListener")  # noqa: B009
+        self._listener = sc._jvm.io.sparkseal.audit.AuditListener
         self.app = {
             "app_id": sc.applicationId,
             "app_name": sc.appName,
             "user": sc.sparkUser(),
-            "host": entry("-", source="-")["where"]["host"],
+            "host": host(),
             "spark_version": sc.version,
             "sparkseal_version": __version__,
             "start": now(),
