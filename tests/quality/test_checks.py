@@ -64,10 +64,12 @@ def test_quality_section_in_the_policy(tmp_path, key_dir):
         "[quality]\nsample_rows = 2\nsample_role = \"qa\"\n"
         '[[quality.checks]]\nkind = "completeness"\nname = "email_present"\ncolumn = "email"\n'
         "threshold = 0.001\nseverity = \"warn\"\n"
+        '[[quality.anomalies]]\nmetric = "row_count"\nsigma = 3.0\n'
     )
     quality = policy_from_file(path).quality
     assert isinstance(quality, QualityPolicy) and quality.sample_rows == 2
     assert quality.checks[0].threshold == 0.001 and quality.checks[0].severity == "warn"
+    assert quality.anomalies[0].metric == "row_count"
     path.write_text(
         f'[seal]\npublic_key = "{key_dir / "sparkseal.pub"}"\n'
         '[[quality.checks]]\nkind = "completeness"\nname = "e"\ncolumn = "email"\n'
@@ -75,3 +77,28 @@ def test_quality_section_in_the_policy(tmp_path, key_dir):
     )
     with pytest.raises(PolicyError, match=r"quality\.checks"):
         policy_from_file(path)
+
+
+def test_thresholds_decide_pass_and_fail():
+    """The verdicts from observed metrics, at and just past each threshold."""
+    from datetime import UTC, datetime
+
+    from sparkseal.quality.gate import _evaluate
+
+    checks = parse_checks([
+        {"kind": "row_count", "name": "rc", "min": 2, "max": 4},
+        {"kind": "completeness", "name": "c", "column": "a", "threshold": 0.25},
+        {"kind": "range", "name": "r", "column": "a", "max": 1, "threshold": 0.25},
+        {"kind": "freshness", "name": "f", "column": "ts", "max_age": 60},
+        {"kind": "freshness", "name": "f2", "column": "ts", "max_age": 60},
+    ])
+    now = datetime(2026, 1, 1, tzinfo=UTC)
+    micros = int(now.timestamp() * 1_000_000)
+    observed = {"rows": 4, "fail_1": 1, "null_1": 0, "fail_2": 2, "null_2": 1,
+                "newest_3": micros - 60_000_000, "newest_4": micros - 61_000_000}
+    got = {r.name: r for r in _evaluate(checks, observed, now)}
+    assert got["rc"].passed and got["c"].passed and got["f"].passed
+    assert not got["r"].passed and got["r"].value == 0.5 and got["r"].null_rows == 1
+    assert not got["f2"].passed and got["f2"].value == 61
+    assert not _evaluate(checks[:1], {"rows": 5}, now)[0].passed
+    assert not _evaluate(checks[:1], {"rows": 1}, now)[0].passed

@@ -52,6 +52,8 @@ def _checks(threshold: float = 1.0, severity: str = "error") -> list[dict]:
          "reference_key": "code", **common},
         {"kind": "freshness", "name": "fresh", "column": "ts", "max_age": "P60D",
          "severity": "warn"},
+        {"kind": "freshness", "name": "stale", "column": "ts", "max_age": "P1D",
+         "severity": "warn"},
         {"kind": "sql", "name": "amount_even", "expression": "amount % 2 = 0", **common},
     ]
 
@@ -108,9 +110,11 @@ def test_every_kind_matches_python_and_nothing_is_lost(qspark, tmp_path):
     assert result.check("name_country_unique").null_rows > 0  # NULL keys counted apart
     newest = max(r[5] for r in rows if r[5] is not None)
     fresh = result.check("fresh")
-    assert fresh.value == pytest.approx((AS_OF - newest.replace(tzinfo=UTC)).total_seconds(),
-                                        abs=86400)  # session time zone vs UTC
+    # Naive timestamps are local time to Spark (session time zone) and to Python alike.
+    assert fresh.value == pytest.approx((AS_OF - newest.astimezone(UTC)).total_seconds())
     assert fresh.passed and result.check("rows").value == len(rows)
+    stale = result.check("stale")
+    assert not stale.passed and stale.value == fresh.value  # a check that should fail, fails
 
     columns = ["id", "name", "email", "amount", "country", "ts"]
     expected_q = Counter()
@@ -150,7 +154,7 @@ def test_empty_and_all_null_data(qspark, tmp_path):
     result = write_checked(nulls, checks, output=str(tmp_path / "n"),
                            quarantine=str(tmp_path / "nq"), policy=False, as_of=AS_OF)
     assert result.check("email_present").value == 1.0
-    assert [c.name for c in result.failed()] == ["email_present", "fresh"]
+    assert [c.name for c in result.failed()] == ["email_present", "fresh", "stale"]
     for name in ("id_unique", "name_country_unique", "amount_range", "country_known",
                  "email_shape", "country_ref", "amount_even"):
         assert (result.check(name).null_rows, result.check(name).failing_rows) == (5, 0), name

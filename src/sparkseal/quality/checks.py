@@ -1,8 +1,8 @@
 """Check specifications: what a dataset must satisfy, declared in TOML, a contract or Python.
 
 Strict like the policy (unknown fields are errors: a typo must not switch a check off).
-This module imports nothing from sparkseal so that ``sparkseal.core.policy`` can embed
-:class:`QualityPolicy` without an import cycle.
+This module imports nothing from sparkseal that imports the policy, so that
+``sparkseal.core.policy`` can embed :class:`QualityPolicy` without an import cycle.
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from datetime import date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator, model_validator
+
+from sparkseal.quality.anomaly import AnomalySpec
 
 Severity = Literal["error", "warn"]
 # Names become partition directory names and report keys: no separators, no escaping.
@@ -189,6 +191,8 @@ class QualityPolicy(BaseModel):
     sample_role: str | None = None
     """If set, samples pass through ``sparkseal.protect`` for this role; otherwise each
     sample row is sealed to the policy's public key."""
+    anomalies: tuple[AnomalySpec, ...] = ()
+    """``[[quality.anomalies]]``: metrics compared with their history (see anomaly.py)."""
 
     @field_validator("checks")
     @classmethod
