@@ -17,11 +17,13 @@ from sparkseal.quality.checks import (
     Uniqueness,
     parse_checks,
 )
+from sparkseal.quality.contract import checks_from_contract
 from sparkseal.quality.gate import read_quarantine, write_checked
 from sparkseal.quality.results import CheckResult, QualityError, QualityResult
 
 __all__ = [
     "AllowedValues", "Check", "CheckResult", "Completeness", "Freshness", "Pattern",
     "QualityError", "QualityPolicy", "QualityResult", "Range", "Referential", "RowCount",
-    "SqlCheck", "Uniqueness", "parse_checks", "read_quarantine", "write_checked",
+    "SqlCheck", "Uniqueness", "checks_from_contract", "parse_checks", "read_quarantine",
+    "write_checked",
 ]
