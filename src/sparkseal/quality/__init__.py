@@ -18,12 +18,14 @@ from sparkseal.quality.checks import (
     parse_checks,
 )
 from sparkseal.quality.contract import checks_from_contract
-from sparkseal.quality.gate import read_quarantine, write_checked
+from sparkseal.quality.gate import read_quarantine, run_metrics, write_checked
 from sparkseal.quality.results import CheckResult, QualityError, QualityResult
+from sparkseal.quality.streaming import CheckedBatches, checked_batches
 
 __all__ = [
-    "AllowedValues", "Check", "CheckResult", "Completeness", "Freshness", "Pattern",
+    "AllowedValues", "Check", "CheckResult", "CheckedBatches", "Completeness", "Freshness",
+    "Pattern",
     "QualityError", "QualityPolicy", "QualityResult", "Range", "Referential", "RowCount",
-    "SqlCheck", "Uniqueness", "checks_from_contract", "parse_checks", "read_quarantine",
-    "write_checked",
+    "SqlCheck", "Uniqueness", "checked_batches", "checks_from_contract", "parse_checks",
+    "read_quarantine", "run_metrics", "write_checked",
 ]

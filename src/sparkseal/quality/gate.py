@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sparkseal.core.codes import coded
+from sparkseal.quality.anomaly import AnomalySpec, detect_all
 from sparkseal.quality.checks import (
     Completeness,
     Freshness,
@@ -29,6 +30,7 @@ from sparkseal.quality.checks import (
     parse_checks,
 )
 from sparkseal.quality.expressions import FAILED_COLUMN, build
+from sparkseal.quality.history import QualityHistory, _check_name
 from sparkseal.quality.results import CheckResult, QualityError, QualityResult, failed_checks_error
 
 if TYPE_CHECKING:
@@ -203,6 +205,9 @@ def write_checked(
     options: Mapping[str, str] | None = None,
     policy: PolicyLike | bool = None,
     as_of: datetime | None = None,
+    dataset: str | None = None,
+    run_key: str | None = None,
+    history: str | None = None,
 ) -> QualityResult:
     """Write ``df`` to ``output`` only if every ``error`` check passes; one read of the source.
 
@@ -216,11 +221,19 @@ def write_checked(
     or no policy found) the result holds no samples. ``as_of`` (default: now, read once) is the
     clock freshness checks compare with.
 
+    History (docs/quality.md, "The gate and the history"): when ``history`` (a store URL) is
+    given or the policy has a store (``audit_store_url()``), the policy's
+    ``[[quality.anomalies]]`` are judged against ``dataset``'s stored runs (default dataset:
+    the qualified ``output``) and added as checks of kind ``anomaly``; then, only if no
+    ``error`` check failed, this run's metrics (:func:`run_metrics`) are recorded under
+    ``run_key`` (default: ``<app id>:<uuid>``, a fresh key per call), before the commit. A
+    failed run is not recorded, so it never enters a baseline. Give a ``run_key`` that names
+    the run's input to make a retried job a replay (judged as its first attempt, not counted
+    twice).
+
     Raises :class:`QualityError` (SS801) naming every failed ``error`` check, after removing
     the staging dataset: nothing is committed. ``warn`` checks are logged (SS802).
     """
-    from pyspark.sql import Observation
-
     from sparkseal.core.errors import PolicyError
     from sparkseal.core.policy import Policy, load_policy
 
@@ -251,6 +264,36 @@ def write_checked(
             if target is not None and fs.exists(target):
                 raise QualityError(coded("SS804", f"{target} already exists (mode errorifexists)"))
 
+    # A QualityPolicy given as ``checks`` brings its own anomalies; otherwise the policy's.
+    anomalies = (checks if isinstance(checks, QualityPolicy) else quality).anomalies
+    store_url = history or (loaded.audit_store_url() if loaded is not None else None)
+    recorder: QualityHistory | None = None
+    if store_url is not None:
+        dataset = _check_name("dataset name", dataset or output)
+        run_key = _check_name(
+            "run key", run_key or f"{spark.sparkContext.applicationId}:{uuid.uuid4().hex}"
+        )
+        recorder = QualityHistory.open(store_url)  # fails here (SS601), before any read
+    elif anomalies:
+        raise QualityError(coded(
+            "SS846", "the policy has [[quality.anomalies]] but no store to keep the history: "
+                     "pass history=URL or turn on [audit] (its store is the history's)"))
+    try:
+        return _gated(spark, fs, df, parsed, quality, loaded, output, quarantine, format,
+                      write_mode, options, as_of, recorder, anomalies, dataset, run_key)
+    finally:
+        if recorder is not None:
+            recorder.close()
+
+
+def _gated(spark: SparkSession, fs: _Fs, df: DataFrame, parsed: list[_Check],
+           quality: QualityPolicy, loaded: Any, output: str, quarantine: str | None, format: str,
+           write_mode: str, options: dict[str, str], as_of: datetime,
+           recorder: QualityHistory | None, anomalies: tuple[AnomalySpec, ...],
+           dataset: str | None,
+           run_key: str | None) -> QualityResult:
+    from pyspark.sql import Observation
+
     checked = build(df, parsed, as_of)
     observation = Observation(f"sparkseal_quality_{uuid.uuid4().hex}")
     to_write = checked.df.observe(observation, *checked.metrics).select(
@@ -263,16 +306,31 @@ def write_checked(
         results = _evaluate(parsed, observed, as_of)
         results, how = _samples(spark, staging, format, options, checked.data_columns, results,
                                 quality, loaded)
+        rows = int(observed.get("rows") or 0)
+        quarantined = int(observed.get("quarantined") or 0)
+        result = QualityResult(
+            checks=results, rows=rows, valid_rows=rows - quarantined,
+            quarantined_rows=quarantined, output=output, quarantine=quarantine,
+            as_of=as_of.isoformat(), committed=False, samples=how,
+        )
+        if recorder is not None:
+            assert dataset is not None and run_key is not None
+            metrics = run_metrics(result)
+            found = detect_all(recorder, dataset, metrics, anomalies, run_key=run_key)
+            for anomaly in found:
+                if anomaly.is_anomaly:
+                    log.warning(anomaly.message())
+            result.checks.extend(CheckResult(**a.check_fields()) for a in found)
+            result.extra["history"] = {"dataset": dataset, "run_key": run_key,
+                                       "recorded": False}
+            if result.passed:
+                # Before the commit: a store that cannot be written leaves nothing committed.
+                result.extra["history"]["recorded"] = recorder.record(
+                    dataset, run_key, metrics, app_id=spark.sparkContext.applicationId
+                )
     except BaseException:
         fs.delete(staging)
         raise
-    rows = int(observed.get("rows") or 0)
-    quarantined = int(observed.get("quarantined") or 0)
-    result = QualityResult(
-        checks=results, rows=rows, valid_rows=rows - quarantined, quarantined_rows=quarantined,
-        output=output, quarantine=quarantine, as_of=as_of.isoformat(), committed=False,
-        samples=how,
-    )
     warned = result.failed("warn")
     if warned:
         log.warning(coded("SS802", "warn check(s) failed, the write goes on: "
@@ -289,6 +347,29 @@ def write_checked(
         raise QualityError(coded("SS805", f"commit failed; staged data kept at {staging}")) from exc
     result.committed = True
     return result
+
+
+def run_metrics(result: QualityResult) -> dict[str, float | int | None]:
+    """The numbers of a run that go to the history (never data): ``row_count``,
+    ``valid_rows``, ``quarantined_rows``; per check ``<check>.<metric>`` (its ratio or age)
+    and, for row-level checks, ``<check>.failing_rows`` and ``<check>.null_rows``; per
+    completeness column ``<column>.null_ratio``. Anomaly results are not metrics."""
+    out: dict[str, float | int | None] = {
+        "row_count": result.rows,
+        "valid_rows": result.valid_rows,
+        "quarantined_rows": result.quarantined_rows,
+    }
+    for c in result.checks:
+        if c.kind in ("anomaly", "row_count"):
+            continue
+        out[f"{c.name}.{c.metric}"] = c.value
+        if c.failing_rows is not None:
+            out[f"{c.name}.failing_rows"] = c.failing_rows
+        if c.null_rows is not None:
+            out[f"{c.name}.null_rows"] = c.null_rows
+        if c.kind == "completeness":
+            out[f"{c.columns[0]}.null_ratio"] = c.value
+    return out
 
 
 def _commit(spark: SparkSession, fs: _Fs, staging: str, output: str, quarantine: str | None,
