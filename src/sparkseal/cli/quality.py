@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 
 class QualityUsageError(SparkSealError):
-    """A quality command was not given what it needs (SS820-SS823, SS846, SS847)."""
+    """A quality command was not given what it needs (SS804, SS820-SS822, SS846, SS847)."""
 
 
 def store_url(store: str | None, policy: str | None) -> str:
@@ -178,9 +178,9 @@ def _field_errors(exc: Exception, prefix: str) -> str:
 def load_checks_file(path: str | os.PathLike[str]) -> QualityPolicy:
     """The ``[quality]`` settings of a checks file (SS820 when missing, invalid or empty).
 
-    Two shapes: a policy-like file with a ``[quality]`` section (``[[quality.checks]]``;
-    its other sections must be policy sections, so one file can be both), or a bare
-    file whose top level is the section (``[[checks]]``, ``sample_rows = ...``).
+    Two shapes: a policy (any file with ``[quality]`` or another policy section), whose
+    checks are ``[[quality.checks]]``, so one file can be both; or a bare file whose top
+    level is the section (``[[checks]]``, ``sample_rows = ...``).
     """
     from pydantic import ValidationError
 
@@ -199,18 +199,20 @@ def load_checks_file(path: str | os.PathLike[str]) -> QualityPolicy:
         raise QualityUsageError(
             coded("SS820", f"checks file is not valid TOML: {p}: {exc}")
         ) from None
-    if "quality" in data:
+    if "quality" in data or any(k in Policy.model_fields for k in data):
+        # A policy (or a policy-shaped file): the checks live in its [quality] section.
         prefix = "quality."
-        stray = sorted(k for k in data if k != "quality" and k not in Policy.model_fields)
+        stray = sorted(k for k in data if k not in Policy.model_fields)
         if stray:
             raise QualityUsageError(
                 coded(
                     "SS820",
-                    f"invalid checks file {p}: top-level {', '.join(stray)} next to [quality] "
-                    "(put checks in [[quality.checks]], or drop [quality] and use [[checks]])",
+                    f"invalid checks file {p}: top-level {', '.join(stray)} next to policy "
+                    "sections (put checks in [[quality.checks]], or use a file of bare "
+                    "[[checks]] without policy sections)",
                 )
             )
-        section = data["quality"]
+        section = data.get("quality", {})
     else:
         prefix, section = "", data
     try:
@@ -377,6 +379,11 @@ def _print_result(result: QualityResult, report: str | None) -> None:
             out.print(f"{result.quarantined_rows} failing rows dropped (no --quarantine)")
     else:
         out.print("nothing committed")
+    hist = result.extra.get("history")
+    if hist:
+        done = "recorded" if hist.get("recorded") else "not recorded"
+        out.print(f"metrics {done} in the history: dataset {hist['dataset']}, "
+                  f"run {hist['run_key']}")
     samples = sum(len(c.samples) for c in result.checks)
     if samples:
         where = f"in the report {report}" if report else "not kept (pass --report FILE)"
@@ -443,6 +450,26 @@ def _print_result(result: QualityResult, report: str | None) -> None:
     "--json", "as_json", is_flag=True,
     help="Print the report as JSON on stdout, each check's samples replaced by sample_count.",
 )
+@click.option(
+    "--store",
+    default=None,
+    metavar="URL",
+    help="Metric history store (sqlite:///PATH or postgresql+psycopg://...): anomaly checks "
+    "are judged against it and the run's metrics recorded when no error check failed "
+    "[default: the policy's [audit] store, if any].",
+)
+@click.option(
+    "--dataset",
+    default=None,
+    help="The dataset's name in the history (what `sparkseal quality history` takes) "
+    "[default: the qualified --output].",
+)
+@click.option(
+    "--run-key",
+    default=None,
+    help="This run's key in the history; name the input (e.g. orders@2026-11-30) so a "
+    "rerun is a replay, not a second point [default: a fresh key].",
+)
 @click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 def run(
@@ -456,6 +483,9 @@ def run(
     policy: str | None,
     report: str | None,
     as_json: bool,
+    store: str | None,
+    dataset: str | None,
+    run_key: str | None,
     master: str,
     no_progress: bool,
 ) -> None:
@@ -473,6 +503,10 @@ def run(
       sparkseal quality run raw/orders --checks checks.toml --output clean/orders \\
           --quarantine quarantine/orders --report dq.json
       sparkseal quality run data.csv --policy sparkseal.toml --output out --mode overwrite
+
+    With a history store (--store, or the policy's [audit] store) the
+    [[quality.anomalies]] are judged against DATASET's earlier runs, and the run's metrics
+    are recorded (see `sparkseal quality history`).
 
     Exit code: 0 every error check passed (committed), 1 an error check failed (nothing
     committed), 2 bad usage: missing or invalid checks, unreadable input, an existing
@@ -500,6 +534,14 @@ def run(
             )
         )
     effective = loaded.model_copy(update={"quality": quality_section})
+    if quality_section.anomalies and store is None and effective.audit_store_url() is None:
+        raise QualityUsageError(
+            coded(
+                "SS846",
+                "the checks have [[quality.anomalies]] but there is no history store: pass "
+                "--store URL, or a policy with [audit]",
+            )
+        )
     kind = _input_format(source, in_format)
     _precheck_targets(source, kind, output, quarantine, mode, report)
     options = {"header": "true"} if out_format == "csv" else {}
@@ -527,7 +569,8 @@ def run(
             with spark_progress(spark, "checking and writing", enabled=not no_progress):
                 result = write_checked(
                     df, None, output=output, quarantine=quarantine, format=out_format,
-                    mode=mode, options=options, policy=effective,
+                    mode=mode, options=options, policy=effective, history=store,
+                    dataset=dataset, run_key=run_key,
                 )
         except QualityError as exc:
             if exc.result is None:
