@@ -129,3 +129,21 @@ def test_anomalies_without_a_store_are_refused_before_reading(qspark, tmp_path: 
         write_checked(qspark.createDataFrame(_rows(3), SCHEMA), _policy("warn"),
                       output=str(tmp_path / "o"), policy=False)
     assert not (tmp_path / "o").exists()
+
+
+def test_the_policy_store_and_anomalies_are_used(qspark, tmp_path: Path, key_dir: Path):
+    """No ``history=``: the policy's ``[audit]`` store keeps the history, and its
+    ``[[quality.anomalies]]`` are judged (nothing to judge yet: one run)."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    policy = {
+        "seal": {"public_key": str(key_dir / "sparkseal.pub")},
+        "audit": {"store": url},
+        "quality": {"checks": CHECKS, "anomalies": [{"metric": "email.null_ratio",
+                                                    "strategy": "absolute_change",
+                                                    "max_increase": 0.1}]},
+    }
+    result = write_checked(qspark.createDataFrame(_rows(10), SCHEMA), None,
+                           output=str(tmp_path / "o"), policy=policy, dataset="people")
+    anomaly = result.check("anomaly:email.null_ratio")
+    assert anomaly.passed and anomaly.value == 0.1 and anomaly.threshold["history_length"] == 0
+    assert [r.metrics["email.null_ratio"] for r in _runs(url, "people")] == [0.1]
