@@ -119,3 +119,25 @@ def test_another_query_or_no_query_id_is_refused(qspark, streamed):
     with pytest.raises(QualityError, match=r"^SS806.*no streaming query id"):
         checked_batches(CHECKS, output=str(base / "out2"), policy=False)(df, 0)
     assert not (base / "out2").exists()
+
+
+def test_a_failing_error_check_stops_the_query_and_commits_nothing(qspark, tmp_path: Path):
+    from pyspark.errors import StreamingQueryException
+
+    source = tmp_path / "in"
+    source.mkdir()
+    (source / "part0.json").write_text("".join(json.dumps(r) + "\n" for r in BATCHES[0]))
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    strict = [{**CHECKS[0], "threshold": 0.0}]  # 2 of 5 out of range: fails
+    fn = checked_batches(strict, output=str(tmp_path / "out"), quarantine=str(tmp_path / "q"),
+                         policy=False, dataset="events", history=url)
+    query = (
+        qspark.readStream.schema(SCHEMA).json(str(source)).writeStream.foreachBatch(fn)
+        .option("checkpointLocation", str(tmp_path / "ckpt")).trigger(availableNow=True).start()
+    )
+    with pytest.raises(StreamingQueryException, match="SS801"):
+        query.awaitTermination(120)
+    assert not (tmp_path / "out" / "batch_id=0").exists()
+    assert not (tmp_path / "q" / "batch_id=0").exists()
+    with QualityHistory.open(url, read_only=True) as history:
+        assert history.runs("events") == []
