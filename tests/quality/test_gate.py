@@ -144,6 +144,8 @@ def test_empty_and_all_null_data(qspark, tmp_path):
     assert all(c.failing_rows in (None, 0) for c in result.checks)
     assert not result.check("fresh").passed and result.check("fresh").value is None  # no data
     assert qspark.read.parquet(str(tmp_path / "e")).columns == empty.columns
+    nothing = read_quarantine(qspark, str(tmp_path / "eq"))  # no failing row: still readable
+    assert nothing.count() == 0 and nothing.columns == [*empty.columns, "failed_checks"]
     with pytest.raises(QualityError, match=r"SS801.*\brows\b"):
         write_checked(empty, [{"kind": "row_count", "name": "rows", "min": 1}],
                       output=str(tmp_path / "e2"), policy=False)
@@ -224,6 +226,11 @@ def test_modes(qspark, tmp_path):
                                 SCHEMA)
     checks = [{"kind": "range", "name": "r", "column": "amount", "min": 0, "threshold": 0.5}]
     out, q = str(tmp_path / "o"), str(tmp_path / "q")
+    out2, q2 = str(tmp_path / "o2"), str(tmp_path / "q2")
+    write_checked(df.where("amount > 0"), checks, output=out2, quarantine=q2, policy=False)
+    assert read_quarantine(qspark, q2).count() == 0  # an empty quarantine, then appended to
+    write_checked(df, checks, output=out2, quarantine=q2, policy=False, mode="append")
+    assert read_quarantine(qspark, q2).count() == 1 and qspark.read.parquet(out2).count() == 2
     write_checked(df, checks, output=out, quarantine=q, policy=False)
     with pytest.raises(QualityError, match="SS804"):
         write_checked(df, checks, output=out, quarantine=q, policy=False)

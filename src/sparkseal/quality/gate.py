@@ -411,9 +411,16 @@ def _commit(spark: SparkSession, fs: _Fs, staging: str, output: str, quarantine:
         spark.createDataFrame([], schema).write.format(fmt).options(**options).save(output)
     fs.touch(f"{output}/_SUCCESS")
     if quarantine is not None:
+        had_quarantine = fs.exists(quarantine)
         fs.mkdirs(quarantine)
         for child in to_quarantine:
             _move_into(fs, child, f"{quarantine}/{child.rsplit('/', 1)[-1]}", mode)
+        if not to_quarantine and not had_quarantine:
+            # No failing row: an empty partition keeps the schema, so read_quarantine works
+            # and later appends keep one directory layout.
+            schema = written.drop(FAILED_COLUMN).schema
+            empty = f"{quarantine}/{FAILED_COLUMN}={DEFAULT_PARTITION}"
+            spark.createDataFrame([], schema).write.format(fmt).options(**options).save(empty)
         fs.touch(f"{quarantine}/_SUCCESS")
     fs.delete(staging)
 
