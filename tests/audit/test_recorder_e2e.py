@@ -102,23 +102,15 @@ def cluster_run(tmp_path_factory, key_dir, secrets, postgres_url) -> dict[str, A
     run = _run(
         tmp, _policy(key_dir, secrets, f'[audit]\nstore = "{url}"\n'), "local-cluster[2,1,1024]"
     )
-    u = sa.make_url(url)
-    dump = subprocess.run(
-        [
-            _bin("pg_dump") or "pg_dump",
-            "-h",
-            u.host,
-            "-p",
-            str(u.port),
-            "-U",
-            u.username,
-            u.database,
-        ],
-        capture_output=True,
-        check=True,
-    ).stdout
+    dump = _pg_dump(url)
     run.update(url=url, dump=dump)
     return run
+
+
+def _pg_dump(url: str) -> bytes:
+    u = sa.make_url(url)
+    cmd = [_bin("pg_dump") or "pg_dump", "-h", u.host, "-p", str(u.port), "-U", u.username]
+    return subprocess.run([*cmd, u.database], capture_output=True, check=True).stdout
 
 
 def _entries(url: str) -> list[dict[str, Any]]:
@@ -252,19 +244,5 @@ def test_control_the_scan_finds_a_canary_kept_in_clear(local_run, tmp_path, post
     url = new_database(postgres_url)
     with AuditTrail.open(url) as trail:
         trail.append([naive])
-    u = sa.make_url(url)
-    dump = subprocess.run(
-        [
-            _bin("pg_dump") or "pg_dump",
-            "-h",
-            u.host,
-            "-p",
-            str(u.port),
-            "-U",
-            u.username,
-            u.database,
-        ],
-        capture_output=True,
-        check=True,
-    ).stdout
+    dump = _pg_dump(url)
     assert _plaintext(dump, [canary]) == [canary]
