@@ -11,7 +11,7 @@ import lz4.frame
 import pytest
 import snappy
 import zstandard
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from sparkseal.scan import codecs
@@ -188,9 +188,11 @@ MAGICS = [
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(magic=st.sampled_from(MAGICS), body=st.binary(max_size=200))
+@example(magic=MAGICS[0], body=b"5769")  # "5769 078-05-1120" would be one (Maestro) card
 def test_garbage_after_any_magic_is_scanned_never_raised(tmp_path, magic, body):
     p = tmp_path / "fuzz"
-    p.write_bytes(magic + body + b" 078-05-1120 ")
+    # The letter keeps the fuzzed bytes from joining the SSN into a longer number.
+    p.write_bytes(magic + body + b"x 078-05-1120 ")
     report = Scanner(jobs=1).scan([p])
     assert "ssn" in {f.kind for f in report.findings}
     assert all(e.code == "SS303" for e in report.errors)
