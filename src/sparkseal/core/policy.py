@@ -24,7 +24,10 @@ from sparkseal.core.errors import KeyFileError, PolicyError
 from sparkseal.core.keys import PUBLIC_PREFIX, PublicKey, load_public, parse_public
 from sparkseal.core.protection import ProtectPolicy
 from sparkseal.core.suites import SuiteName
+from sparkseal.logs.policy import LogsPolicy
+from sparkseal.metrics.policy import MetricsPolicy
 from sparkseal.quality.checks import QualityPolicy
+from sparkseal.slo.policy import SloPolicy
 
 ENV_POLICY = "SPARKSEAL_POLICY"
 DEFAULT_POLICY_FILE = "sparkseal.toml"
@@ -148,6 +151,12 @@ class Policy(_Strict):
     lineage: LineagePolicy | None = None
     quality: QualityPolicy | None = None
     """``[quality]``: ``[[quality.checks]]`` for the gated write (docs/quality.md)."""
+    metrics: MetricsPolicy | None = None
+    """``[metrics]``: Prometheus endpoint and Pushgateway (docs/observability.md)."""
+    slo: tuple[SloPolicy, ...] = ()
+    """``[[slo]]``: objectives judged from the run history (docs/observability.md)."""
+    logs: LogsPolicy | None = None
+    """``[logs]``: JSON driver logs (docs/observability.md)."""
 
     _public_key: PublicKey | None = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<mapping>")

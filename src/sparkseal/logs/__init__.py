@@ -1,0 +1,1 @@
+"""Structured (JSON) driver logs with the run's context and sealed exceptions."""

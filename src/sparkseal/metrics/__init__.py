@@ -1,0 +1,1 @@
+"""Prometheus metrics that never carry data (docs/observability.md)."""
