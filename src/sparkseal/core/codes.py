@@ -139,3 +139,7 @@ _register("SS844", "an anomaly strategy or [[quality.anomalies]] entry has inval
 _register("SS845", "a metric is anomalous against its history")
 _register("SS846", "no quality store given and none in the policy")
 _register("SS847", "the quality history has no runs of the dataset, or no values of the metric")
+
+# --- SS93x-SS94x: run history, SLOs, rules and dashboards ---
+_register("SS930", "a run record cannot be recorded (a name is no identifier, a naive time, ...)")
+_register("SS931", "the store holds no run history")
