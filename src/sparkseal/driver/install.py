@@ -43,6 +43,10 @@ def install_driver_hooks(policy: Policy, connect: bool = False) -> Sealer:
         ipython_hook.install(sealer)  # notebooks: IPython shows errors without the excepthook
     if policy.driver.logging:
         logging_hook.install(sealer)
+    if policy.logs is not None:  # [logs]: sealed JSON records (docs/observability.md#logs)
+        from sparkseal.logs.install import install as install_json_logs
+
+        install_json_logs(policy, sealer)
     warnings_hook.install(sealer)
     return sealer
 

@@ -5,9 +5,12 @@ Kept free of heavy imports so that ``sparkseal.core.policy`` can embed it.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
+
+FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]{0,63}$"
+FieldName = Annotated[str, Field(pattern=FIELD_NAME_PATTERN)]
 
 
 class LogsPolicy(BaseModel):
@@ -19,3 +22,9 @@ class LogsPolicy(BaseModel):
     """``json``: one JSON object per record, with the run's context and sealed exceptions."""
     job: str | None = None
     """The ``job`` field of every record (default: ``[metrics] job``, then the app name)."""
+    message: Literal["template", "sealed"] = "template"
+    """``template``: the message's format string (code) stays readable and every argument
+    that is not a number, bool or None is sealed; ``sealed``: the whole message is sealed."""
+    readable_fields: tuple[FieldName, ...] = Field(default=(), max_length=64)
+    """``extra={...}`` keys kept readable (on top of the built-in list) when their value
+    is a number, a bool or an identifier; any other extra field is sealed."""
