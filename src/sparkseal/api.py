@@ -20,6 +20,8 @@ from sparkseal.connect import is_connect_builder, refuse_unhardened
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import Policy, PolicyLike, load_policy
 from sparkseal.driver.install import install_driver_hooks
+from sparkseal.metrics.exporter import MetricsExporter
+from sparkseal.metrics.exporter import current as current_metrics
 from sparkseal.worker.install import ENV_APP_ID
 
 if TYPE_CHECKING:
@@ -141,6 +143,7 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
     secret_env = secret_environment(loaded, options)  # never in the conf: see sparkseal.auth
     recorder = AuditRecorder.open(loaded)  # before Spark starts: an unwritable trail stops here
     sealer = install_driver_hooks(loaded)
+    metrics = MetricsExporter.from_policy(loaded)
     for key, value in preset.items():
         if key not in options:  # an explicit setting on the builder is the user's choice
             builder = builder.config(key, value)
@@ -167,6 +170,12 @@ def harden(builder: Any, policy: PolicyLike = None) -> Any:
             active = recorder if not recorder.ended else AuditRecorder.open(loaded)
             if active is not None:
                 active.started(spark, sealer)
+        if metrics is not None and current_metrics() is None:
+            # Like the recorder: a session made again after spark.stop() is a new run.
+            exporter = metrics if not metrics.ended and metrics.run is None else None
+            exporter = exporter or MetricsExporter.from_policy(loaded)
+            if exporter is not None:
+                exporter.started(spark)
         return spark
 
     builder.getOrCreate = get_or_create

@@ -27,6 +27,8 @@ SEALED_EVENT_LOG_LISTENER = "io.sparkseal.SealedEventLoggingListener"
 UI_FILTER = "io.sparkseal.ui.SealingUiFilter"
 ATTESTATION_PLUGIN = "io.sparkseal.attest.SealingPlugin"
 AUDIT_LISTENER = "io.sparkseal.audit.AuditListener"
+METRICS_LISTENER = "io.sparkseal.metrics.MetricsListener"
+STREAMING_METRICS_LISTENER = "io.sparkseal.metrics.StreamingMetricsListener"
 DAEMON_MODULE = "sparkseal.worker.daemon"
 WORKER_MODULE = "sparkseal.worker.module"
 # Python workers started with this directory on PYTHONPATH install the hooks at
@@ -74,6 +76,9 @@ def jvm_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
         # Inputs, outputs and column lineage of every query, from the analyzed plan.
         key = "spark.sql.queryExecutionListeners"
         conf[key] = append_setting(options.get(key), AUDIT_LISTENER, ",")
+    if policy.metrics is not None and policy.metrics.enabled:
+        # Numbers only, aggregated in the driver (sparkseal.metrics; docs/observability.md).
+        conf.update(metrics_listener_conf(options))
     if not policy.jvm.enabled:
         return conf  # the jar still carries the column-protection functions
     config = policy.jvm.log4j_config or str(LOG4J_CONFIG)
@@ -93,9 +98,21 @@ def jvm_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
         # the sealed writer takes its place and honours every other spark.eventLog.* setting.
         conf["spark.eventLog.enabled"] = "false"
         conf["spark.extraListeners"] = append_setting(
-            options.get("spark.extraListeners"), SEALED_EVENT_LOG_LISTENER, ","
+            conf.get("spark.extraListeners", options.get("spark.extraListeners")),
+            SEALED_EVENT_LOG_LISTENER,
+            ",",
         )
     return conf
+
+
+def metrics_listener_conf(options: Mapping[str, str]) -> dict[str, str]:
+    """The metrics listeners (Spark's and streaming's), appended to the user's."""
+    listeners = "spark.extraListeners"
+    streaming = "spark.sql.streaming.streamingQueryListeners"
+    return {
+        listeners: append_setting(options.get(listeners), METRICS_LISTENER, ","),
+        streaming: append_setting(options.get(streaming), STREAMING_METRICS_LISTENER, ","),
+    }
 
 
 def with_boot_dir(pythonpath: str | None) -> str:

@@ -143,3 +143,17 @@ _register("SS847", "the quality history has no runs of the dataset, or no values
 # --- SS93x-SS94x: run history, SLOs, rules and dashboards ---
 _register("SS930", "a run record cannot be recorded (a name is no identifier, a naive time, ...)")
 _register("SS931", "the store holds no run history")
+
+# --- SS90x-SS91x: metrics ---
+_register("SS900", "the Spark metrics listener is not reachable; Spark metrics keep last values")
+_register("SS901", "pushing the metrics to the Pushgateway failed; the job goes on")
+_register("SS902", "the metrics endpoint cannot listen on its host and port; the job goes on")
+_register("SS903", "the run could not be read from or recorded in the run history")
+_register("SS904", "a metrics call got an invalid direction, count, severity or freshness")
+_register("SS932", "an [[slo]] entry is invalid (threshold vs kind, window, a name used twice)")
+_register("SS933", "an [[slo]] entry has no job (no job = and no [metrics] job)")
+_register("SS934", "no policy, or the policy has no [[slo]] entries")
+_register("SS935", "an SLO's error budget is spent")
+_register("SS936", "an SLO has no runs in its window; its budget is not judged")
+_register("SS937", "no run history store given and none in the policy")
+_register("SS938", "an output file (rules, dashboard) exists or cannot be written")
