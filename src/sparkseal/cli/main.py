@@ -22,6 +22,7 @@ from sparkseal.cli.keygen import keygen
 from sparkseal.cli.pack import pack
 from sparkseal.cli.quality import quality
 from sparkseal.cli.scan import scan
+from sparkseal.cli.slo import slo
 from sparkseal.cli.submit import submit
 from sparkseal.cli.unseal import unseal
 from sparkseal.cli.verify import verify
@@ -55,6 +56,7 @@ cli.add_command(verify)
 cli.add_command(discover)
 cli.add_command(contract)
 cli.add_command(quality)
+cli.add_command(slo)
 
 
 def main() -> None:
