@@ -21,6 +21,7 @@ from sparkseal.cli.discover import discover
 from sparkseal.cli.keygen import keygen
 from sparkseal.cli.pack import pack
 from sparkseal.cli.quality import quality
+from sparkseal.cli.report import report
 from sparkseal.cli.scan import scan
 from sparkseal.cli.slo import slo
 from sparkseal.cli.submit import submit
@@ -56,6 +57,7 @@ cli.add_command(verify)
 cli.add_command(discover)
 cli.add_command(contract)
 cli.add_command(quality)
+cli.add_command(report)
 cli.add_command(slo)
 
 

@@ -157,3 +157,13 @@ _register("SS935", "an SLO's error budget is spent")
 _register("SS936", "an SLO has no runs in its window; its budget is not judged")
 _register("SS937", "no run history store given and none in the policy")
 _register("SS938", "an output file (rules, dashboard) exists or cannot be written")
+
+# --- SS95x-SS96x: the run report (sparkseal report) ---
+_register("SS950", "no event log at the given path, or none of the application in the directory")
+_register("SS951", "the event log cannot be read: it does not decode or holds no Spark event")
+_register("SS952", "the event log ends early (still being written, or cut): the report is partial")
+_register("SS953", "lines of the event log that are not Spark events were skipped")
+_register("SS954", "the run report needs plotly (the report extra)")
+_register("SS955", "the report's output path is a directory, the event log, or cannot be written")
+_register("SS956", "the quality history in --store cannot be read")
+_register("SS957", "SLO results cannot be judged (policy, store or [[slo]] entries)")
