@@ -32,9 +32,6 @@ def main(out: str) -> None:
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.sql.shuffle.partitions", "4")
         .config("spark.sql.adaptive.coalescePartitions.enabled", "false")  # keep partition 1
-        # Local mode starts no speculation thread (and Spark never runs a speculative copy on
-        # the host of the original): on, to show it changes nothing, not that copies ran.
-        .config("spark.speculation", "true")
         .getOrCreate()
     )
     spark.udf.register("fail_first_attempt", fail_first_attempt, "long")

@@ -1,4 +1,5 @@
-"""Valid + quarantine = input when tasks fail once and are retried (and speculation is on)."""
+"""Valid + quarantine = input when tasks fail once and are retried (speculative copies:
+test_speculation.py)."""
 
 from __future__ import annotations
 
