@@ -27,6 +27,7 @@ SEALED_EVENT_LOG_LISTENER = "io.sparkseal.SealedEventLoggingListener"
 UI_FILTER = "io.sparkseal.ui.SealingUiFilter"
 ATTESTATION_PLUGIN = "io.sparkseal.attest.SealingPlugin"
 AUDIT_LISTENER = "io.sparkseal.audit.AuditListener"
+STRUCTURED_LOGGING = "spark.log.structuredLogging.enabled"
 METRICS_LISTENER = "io.sparkseal.metrics.MetricsListener"
 STREAMING_METRICS_LISTENER = "io.sparkseal.metrics.StreamingMetricsListener"
 DAEMON_MODULE = "sparkseal.worker.daemon"
@@ -69,7 +70,7 @@ def jvm_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
     executors through ``spark.executorEnv``. A requested event log is written by
     sparkseal's sealed writer instead of Spark's.
     """
-    from sparkseal.jvm import LOG4J_CONFIG, jar_path
+    from sparkseal.jvm import LOG4J_CONFIG, LOG4J_JSON_CONFIG, jar_path
 
     conf = classpath_conf(options)
     if policy.audit_store_url() is not None or (policy.lineage and policy.lineage.enabled):
@@ -81,7 +82,9 @@ def jvm_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
         conf.update(metrics_listener_conf(options))
     if not policy.jvm.enabled:
         return conf  # the jar still carries the column-protection functions
-    config = policy.jvm.log4j_config or str(LOG4J_CONFIG)
+    # Spark 4's structured logging: its JSON layout, sealed (docs/observability.md#logs).
+    structured = str(options.get(STRUCTURED_LOGGING, "false")).strip().lower() == "true"
+    config = policy.jvm.log4j_config or str(LOG4J_JSON_CONFIG if structured else LOG4J_CONFIG)
     # The agent seals task failure reasons where Spark builds them (io.sparkseal.attest).
     java_opts = (
         f"-javaagent:{jar_path()} -Dlog4j.configurationFile={config} "

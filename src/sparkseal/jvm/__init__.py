@@ -21,6 +21,8 @@ JAR_NAME = "sparkseal-jvm.jar"
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGED_JAR = PACKAGE_DIR / JAR_NAME
 LOG4J_CONFIG = PACKAGE_DIR / "log4j2-sparkseal.properties"
+# The same with Spark 4's JSON layout, when spark.log.structuredLogging.enabled is true.
+LOG4J_JSON_CONFIG = PACKAGE_DIR / "log4j2-sparkseal-json.properties"
 # Java sources live in the repository's jvm/ directory (a source checkout or editable install).
 SOURCE_DIR = PACKAGE_DIR.parents[2] / "jvm" / "src"
 # Compile-only stand-ins for annotations log4j-core refers to but pyspark does not ship.
