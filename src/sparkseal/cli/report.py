@@ -100,7 +100,9 @@ def report(
         [f"SS952: the event log ends early; reported what is there ({stats.truncation})"]
         if stats.truncated
         else []
-    ) + ([f"SS953: {stats.bad_lines} line(s) that are not events skipped"] if stats.bad_lines else []):
+    ) + (
+        [f"SS953: {stats.bad_lines} line(s) that are not events skipped"] if stats.bad_lines else []
+    ):
         click.echo(f"sparkseal: warning: {line}", err=True)
     if not quiet:
         run = summary.run

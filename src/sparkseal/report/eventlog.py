@@ -28,7 +28,7 @@ from sparkseal.scan.sources import open_decoded
 
 ROLLING_PREFIX = "eventlog_v2_"
 IN_PROGRESS = ".inprogress"
-DEFAULT_LOG_DIR = Path("/tmp/spark-events")  # Spark's default spark.eventLog.dir
+DEFAULT_LOG_DIR = Path("/tmp/spark-events")  # noqa: S108  (Spark's default spark.eventLog.dir)
 MAX_LINE = 512 << 20
 """Longest event line kept in memory; Spark's largest events (plans) are megabytes."""
 
@@ -119,9 +119,7 @@ def locate(
         if base == name or (base.startswith(name) and base[len(name)] in "._"):
             found.append(p)
     if not found:
-        raise ReportError(
-            coded("SS950", f"no event log of application {app_id!r} in {directory}")
-        )
+        raise ReportError(coded("SS950", f"no event log of application {app_id!r} in {directory}"))
     # Several attempts (or a leftover .inprogress): the one written last.
     newest = max(found, key=lambda p: (p.stat().st_mtime, p.name))
     return locate(newest)

@@ -151,7 +151,8 @@ def _task_failure(reason: dict[str, Any]) -> tuple[str, str, str]:
                 if isinstance(f, dict)
             )
         name = _str(reason.get("Class Name")) or ""
-        return f"{kind}: {name}" if name else kind, _str(reason.get("Description")) or "", detail
+        description = _str(reason.get("Description")) or ""
+        return (f"{kind}: {name}" if name else kind), description, detail
     for key in ("Message", "Kill Reason", "Loss Reason", "Reason Description"):
         if _str(reason.get(key)):
             return kind, reason[key], ""
@@ -247,7 +248,9 @@ class RunBuilder:
         stage = self._stage(_dict(e.get("Stage Info")))
         if stage.failure is not None:
             self.run.failures.append(
-                Failure("stage", f"stage {stage.key}", stage.completed, "stage failed", stage.failure)
+                Failure(
+                    "stage", f"stage {stage.key}", stage.completed, "stage failed", stage.failure
+                )
             )
 
     def _SparkListenerTaskEnd(self, e: dict[str, Any]) -> None:
@@ -264,9 +267,9 @@ class RunBuilder:
         stage.shuffle_read += (_int(read.get("Remote Bytes Read")) or 0) + (
             _int(read.get("Local Bytes Read")) or 0
         )
-        stage.shuffle_write += _int(_dict(metrics.get("Shuffle Write Metrics")).get(
-            "Shuffle Bytes Written"
-        )) or 0
+        stage.shuffle_write += (
+            _int(_dict(metrics.get("Shuffle Write Metrics")).get("Shuffle Bytes Written")) or 0
+        )
         stage.input_bytes += _int(_dict(metrics.get("Input Metrics")).get("Bytes Read")) or 0
         stage.output_bytes += _int(_dict(metrics.get("Output Metrics")).get("Bytes Written")) or 0
         reason = _dict(e.get("Task End Reason"))
@@ -286,7 +289,9 @@ class RunBuilder:
 
     def _executor(self, e: dict[str, Any], change: str, detail: str = "") -> None:
         executor = _str(e.get("Executor ID")) or "?"
-        self.run.executors.append(ExecutorChange(_int(e.get("Timestamp")), executor, change, detail))
+        self.run.executors.append(
+            ExecutorChange(_int(e.get("Timestamp")), executor, change, detail)
+        )
 
     def _SparkListenerExecutorAdded(self, e: dict[str, Any]) -> None:
         info = _dict(e.get("Executor Info"))

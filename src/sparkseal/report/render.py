@@ -34,7 +34,7 @@ SEALED_TITLE = "sealed token: only a holder of the private key can open it (spar
 COLORS = {"succeeded": "#2ca02c", "failed": "#d62728", "running": "#7f7f7f"}
 
 LOADER = (
-    "(function(){var n=document.querySelectorAll('script[type=\"application/json\"]"
+    '(function(){var n=document.querySelectorAll(\'script[type="application/json"]'
     "[data-figure]');for(var i=0;i<n.length;i++){var s=JSON.parse(n[i].textContent);"
     "Plotly.newPlot(n[i].getAttribute('data-figure'),s.data,s.layout,"
     "{responsive:true,displaylogo:false});}})();"
@@ -196,8 +196,9 @@ def timeline_figure(run: Run) -> Any:
     import plotly.graph_objects as go
 
     last = run.last_time or 0
-    rows: dict[str, dict[str, list[Any]]] = {k: {"y": [], "base": [], "x": [], "text": []}
-                                            for k in COLORS}
+    rows: dict[str, dict[str, list[Any]]] = {
+        k: {"y": [], "base": [], "x": [], "text": []} for k in COLORS
+    }
     order: list[str] = []
 
     def add(label: str, status: str, start: int | None, end: int | None, hover: str) -> None:
@@ -217,21 +218,41 @@ def timeline_figure(run: Run) -> Any:
     for job in sorted(run.jobs.values(), key=lambda j: j.job_id):
         status = {"JobSucceeded": "succeeded", "RUNNING": "running"}.get(job.result, "failed")
         what = plot_text(job.description or job.call_site)
-        add(f"job {job.job_id}", status, job.submitted, job.completed,
-            f"job {job.job_id} ({status})<br>{what}")
-        for stage in sorted(stages_by_job.get(job.job_id, []), key=lambda s: (s.stage_id, s.attempt)):
+        add(
+            f"job {job.job_id}",
+            status,
+            job.submitted,
+            job.completed,
+            f"job {job.job_id} ({status})<br>{what}",
+        )
+        for stage in sorted(
+            stages_by_job.get(job.job_id, []), key=lambda s: (s.stage_id, s.attempt)
+        ):
             if stage.submitted is None:
                 continue  # skipped: its output was reused
-            add(f"stage {stage.key}", stage.status, stage.submitted, stage.completed,
+            add(
+                f"stage {stage.key}",
+                stage.status,
+                stage.submitted,
+                stage.completed,
                 f"stage {stage.key} ({stage.status}), {stage.num_tasks} tasks<br>"
-                f"{plot_text(stage.name)}")
+                f"{plot_text(stage.name)}",
+            )
     fig = go.Figure()
     for status, r in rows.items():
         if r["y"]:
-            fig.add_trace(go.Bar(
-                name=status, orientation="h", y=r["y"], base=r["base"], x=r["x"],
-                marker_color=COLORS[status], hovertext=r["text"], hoverinfo="text",
-            ))
+            fig.add_trace(
+                go.Bar(
+                    name=status,
+                    orientation="h",
+                    y=r["y"],
+                    base=r["base"],
+                    x=r["x"],
+                    marker_color=COLORS[status],
+                    hovertext=r["text"],
+                    hoverinfo="text",
+                )
+            )
     fig.update_layout(_layout(barmode="overlay", bargap=0.25))
     fig.update_xaxes(type="date", title_text="time (UTC)")
     fig.update_yaxes(categoryorder="array", categoryarray=order, autorange="reversed")
@@ -249,10 +270,17 @@ def durations_figure(run: Run) -> Any:
     fig = go.Figure()
     for stage in _stage_order(run):
         if stage.durations_ms:
-            fig.add_trace(go.Box(
-                y=[d / 1000 for d in stage.durations_ms], name=f"stage {stage.key}",
-                boxpoints="all", jitter=0.4, pointpos=0, marker_size=5, showlegend=False,
-            ))
+            fig.add_trace(
+                go.Box(
+                    y=[d / 1000 for d in stage.durations_ms],
+                    name=f"stage {stage.key}",
+                    boxpoints="all",
+                    jitter=0.4,
+                    pointpos=0,
+                    marker_size=5,
+                    showlegend=False,
+                )
+            )
     fig.update_layout(_layout())
     fig.update_yaxes(title_text="task duration (s)", rangemode="tozero")
     return fig
@@ -273,10 +301,18 @@ def io_figure(run: Run) -> Any:
         (2, "spill (disk)", [s.disk_spill for s in stages], "#ffbb78"),
     ]
     for col, name, values, color in series:
-        fig.add_trace(go.Bar(
-            name=name, x=labels, y=values, marker_color=color,
-            hovertext=[f"{name}: {_bytes(v)}" for v in values], hoverinfo="text+x",
-        ), row=1, col=col)
+        fig.add_trace(
+            go.Bar(
+                name=name,
+                x=labels,
+                y=values,
+                marker_color=color,
+                hovertext=[f"{name}: {_bytes(v)}" for v in values],
+                hoverinfo="text+x",
+            ),
+            row=1,
+            col=col,
+        )
     fig.update_layout(_layout(barmode="group"))
     fig.update_yaxes(title_text="bytes", row=1, col=1)
     return fig
@@ -296,11 +332,15 @@ def _summary(run: Run) -> str:
         ("spilled to disk", _bytes(sum(s.disk_spill for s in run.stages.values()))),
         ("executor changes", str(len(run.executors))),
     ]
-    return '<div class="cards">' + "".join(
-        f'<div class="card"><div class="v">{html.escape(v)}</div>'
-        f'<div class="k">{html.escape(k)}</div></div>'
-        for k, v in cards
-    ) + "</div>"
+    return (
+        '<div class="cards">'
+        + "".join(
+            f'<div class="card"><div class="v">{html.escape(v)}</div>'
+            f'<div class="k">{html.escape(k)}</div></div>'
+            for k, v in cards
+        )
+        + "</div>"
+    )
 
 
 def _jobs_table(run: Run) -> str:
@@ -310,15 +350,22 @@ def _jobs_table(run: Run) -> str:
         status = f'<span class="{"ok" if ok else "bad"}">{html.escape(job.result)}</span>'
         duration = (job.completed - job.submitted) if job.completed and job.submitted else None
         sql = run.sql_descriptions.get(job.sql_execution or "")
-        rows.append([
-            str(job.job_id), status, html.escape(_when(job.submitted)), _secs(duration),
-            text_html(job.description, block=True), text_html(job.call_site, block=True),
-            text_html(sql, block=True),
-            html.escape(", ".join(str(s) for s in job.stage_ids)),
-        ])
+        rows.append(
+            [
+                str(job.job_id),
+                status,
+                html.escape(_when(job.submitted)),
+                _secs(duration),
+                text_html(job.description, block=True),
+                text_html(job.call_site, block=True),
+                text_html(sql, block=True),
+                html.escape(", ".join(str(s) for s in job.stage_ids)),
+            ]
+        )
     return _table(
         ["job", "result", "submitted", "duration", "description", "call site", "SQL", "stages"],
-        rows, {0, 3},
+        rows,
+        {0, 3},
     )
 
 
@@ -327,20 +374,45 @@ def _stages_table(run: Run) -> str:
     for s in _stage_order(run):
         duration = (s.completed - s.submitted) if s.completed and s.submitted else None
         skew = s.skew
-        rows.append([
-            s.key, html.escape(s.status), _secs(duration), str(s.num_tasks),
-            str(len(s.durations_ms)), str(s.tasks_failed),
-            _secs(int(sorted(s.durations_ms)[len(s.durations_ms) // 2])) if s.durations_ms else "—",
-            _secs(max(s.durations_ms)) if s.durations_ms else "—",
-            f"{skew:.1f}×" if skew is not None else "—",
-            _bytes(s.shuffle_read), _bytes(s.shuffle_write), _bytes(s.memory_spill),
-            _bytes(s.disk_spill), text_html(s.name, block=True),
-        ])
+        rows.append(
+            [
+                s.key,
+                html.escape(s.status),
+                _secs(duration),
+                str(s.num_tasks),
+                str(len(s.durations_ms)),
+                str(s.tasks_failed),
+                _secs(int(sorted(s.durations_ms)[len(s.durations_ms) // 2]))
+                if s.durations_ms
+                else "—",
+                _secs(max(s.durations_ms)) if s.durations_ms else "—",
+                f"{skew:.1f}x" if skew is not None else "—",
+                _bytes(s.shuffle_read),
+                _bytes(s.shuffle_write),
+                _bytes(s.memory_spill),
+                _bytes(s.disk_spill),
+                text_html(s.name, block=True),
+            ]
+        )
     return _table(
-        ["stage", "status", "duration", "tasks", "ended", "failed", "median task", "max task",
-         "max/median", "shuffle read", "shuffle write", "spill (memory)", "spill (disk)",
-         "name"],
-        rows, set(range(2, 13)),
+        [
+            "stage",
+            "status",
+            "duration",
+            "tasks",
+            "ended",
+            "failed",
+            "median task",
+            "max task",
+            "max/median",
+            "shuffle read",
+            "shuffle write",
+            "spill (memory)",
+            "spill (disk)",
+            "name",
+        ],
+        rows,
+        set(range(2, 13)),
     )
 
 
@@ -351,12 +423,18 @@ def _failures_table(run: Run) -> str:
     for f in run.failures:
         detail = (
             f"<details><summary>stack trace</summary>{text_html(f.detail, block=True)}</details>"
-            if f.detail else ""
+            if f.detail
+            else ""
         )
-        rows.append([
-            html.escape(f.kind), text_html(f.where), html.escape(_when(f.time)),
-            text_html(f.reason), text_html(f.message, block=True) + detail,
-        ])
+        rows.append(
+            [
+                html.escape(f.kind),
+                text_html(f.where),
+                html.escape(_when(f.time)),
+                text_html(f.reason),
+                text_html(f.message, block=True) + detail,
+            ]
+        )
     return _table(["kind", "where", "time", "reason", "message (as in the log)"], rows)
 
 
@@ -364,9 +442,13 @@ def _executors_table(run: Run) -> str:
     if not run.executors:
         return "<p>No executor was added or removed.</p>"
     rows = [
-        [html.escape(_when(e.time)), text_html(e.executor), html.escape(e.change),
-         text_html(e.detail, block=True)]
-        for e in sorted(run.executors, key=lambda e: (e.time or 0))
+        [
+            html.escape(_when(e.time)),
+            text_html(e.executor),
+            html.escape(e.change),
+            text_html(e.detail, block=True),
+        ]
+        for e in sorted(run.executors, key=lambda e: e.time or 0)
     ]
     return _table(["time", "executor", "change", "detail"], rows)
 
@@ -394,18 +476,41 @@ def _slo_section(extras: Extras) -> str:
         cls = "ok" if b.get("status") == "ok" else "bad"
         burn = b.get("burn_rates") or {}
         remaining = b.get("remaining")
-        rows.append([
-            text_html(str(b.get("slo"))), html.escape(str(b.get("kind"))),
-            text_html(str(b.get("job"))), _num(b.get("objective")), html.escape(str(b.get("window"))),
-            _num(b.get("runs")), _num(b.get("bad")),
-            "—" if remaining is None else html.escape(f"{remaining * 100:.1f} %"),
-            _num(burn.get("1h")), _num(burn.get("6h")), f'<span class="{cls}">{status}</span>',
-        ])
+        rows.append(
+            [
+                text_html(str(b.get("slo"))),
+                html.escape(str(b.get("kind"))),
+                text_html(str(b.get("job"))),
+                _num(b.get("objective")),
+                html.escape(str(b.get("window"))),
+                _num(b.get("runs")),
+                _num(b.get("bad")),
+                "—" if remaining is None else html.escape(f"{remaining * 100:.1f} %"),
+                _num(burn.get("1h")),
+                _num(burn.get("6h")),
+                f'<span class="{cls}">{status}</span>',
+            ]
+        )
     at = extras.slo_at.strftime("%Y-%m-%d %H:%M:%S") + "Z" if extras.slo_at else ""
     return (
         f"<section><h2>SLOs <small>(error budgets as of {html.escape(at)})</small></h2>"
-        + _table(["SLO", "kind", "job", "objective", "window", "runs", "bad", "budget left",
-                  "burn 1h", "burn 6h", "status"], rows, {3, 5, 6, 7, 8, 9})
+        + _table(
+            [
+                "SLO",
+                "kind",
+                "job",
+                "objective",
+                "window",
+                "runs",
+                "bad",
+                "budget left",
+                "burn 1h",
+                "burn 6h",
+                "status",
+            ],
+            rows,
+            {3, 5, 6, 7, 8, 9},
+        )
         + "</section>"
     )
 
@@ -427,24 +532,37 @@ def render(run: Run, stats: ReadStats, files: LogFiles, extras: Extras) -> str:
             f"short): this report shows what is there. {stats.truncation}"
         )
     if files.in_progress:
-        warnings.append("SS952: the event log is marked in progress: the application had not "
-                        "ended when it was read.")
+        warnings.append(
+            "SS952: the event log is marked in progress: the application had not "
+            "ended when it was read."
+        )
     if stats.bad_lines:
-        warnings.append(f"SS953: {stats.bad_lines} line(s) of the event log are not Spark "
-                        "events and were skipped.")
+        warnings.append(
+            f"SS953: {stats.bad_lines} line(s) of the event log are not Spark "
+            "events and were skipped."
+        )
     warnings += [f"note: {n}" for n in extras.notes]
     warn_html = "".join(f'<div class="warn">{html.escape(w)}</div>' for w in warnings)
 
     timeline, timeline_height = timeline_figure(run)
     figures = [
-        ("Timeline of jobs and stages", "Each bar is a job or a stage attempt, from submission "
-         "to completion; red ones failed.", _figure("fig-timeline", timeline, timeline_height)),
-        ("Task durations per stage", "Every task of a stage is a point; a point far above its "
-         "box is a straggler, a long box is skew (see max/median in the stage table).",
-         _figure("fig-durations", durations_figure(run), 380)),
-        ("Shuffle and spill per stage", "Bytes each stage's tasks read from and wrote to the "
-         "shuffle, and spilled from memory (in-memory size) and to disk.",
-         _figure("fig-io", io_figure(run), 380)),
+        (
+            "Timeline of jobs and stages",
+            "Each bar is a job or a stage attempt, from submission to completion; red ones failed.",
+            _figure("fig-timeline", timeline, timeline_height),
+        ),
+        (
+            "Task durations per stage",
+            "Every task of a stage is a point; a point far above its "
+            "box is a straggler, a long box is skew (see max/median in the stage table).",
+            _figure("fig-durations", durations_figure(run), 380),
+        ),
+        (
+            "Shuffle and spill per stage",
+            "Bytes each stage's tasks read from and wrote to the "
+            "shuffle, and spilled from memory (in-memory size) and to disk.",
+            _figure("fig-io", io_figure(run), 380),
+        ),
     ]
     fig_html = "".join(
         f"<section><h2>{html.escape(t)}</h2><p>{html.escape(d)}</p>{f}</section>"
@@ -452,13 +570,15 @@ def render(run: Run, stats: ReadStats, files: LogFiles, extras: Extras) -> str:
     )
     title = f"Run report: {plot_text(run.app_name, 200) or 'Spark application'}"
     sub = " · ".join(
-        x for x in (
+        x
+        for x in (
             f"application {text_html(run.app_id)}" if run.app_id else "",
             f"attempt {text_html(run.attempt)}" if run.attempt else "",
             f"user {text_html(run.user)}" if run.user else "",
             f"Spark {text_html(run.spark_version)}" if run.spark_version else "",
             f"started {html.escape(_when(run.start or run.first_time))}",
-        ) if x
+        )
+        if x
     )
     csp = (
         "default-src 'none'; "
