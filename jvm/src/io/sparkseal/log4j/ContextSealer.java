@@ -20,9 +20,9 @@ public final class ContextSealer {
   private static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.:+-]{0,127}");
   private static final Pattern NUMBER = Pattern.compile("-?\\d{1,19}(?:\\.\\d{1,19})?");
   private static final Pattern SIZE =
-      Pattern.compile("\\d{1,19}(?:\\.\\d{1,3})? (?:B|KiB|MiB|GiB|TiB|PiB|EiB)");
+      Pattern.compile("\\d{1,19}(?:\\.\\d{1,3})? (?:B|KiB|MiB|GiB|TiB|PiB|EiB|KB|MB|GB|TB|PB)");
   private static final Pattern DURATION =
-      Pattern.compile("\\d{1,19}(?:\\.\\d{1,3})?(?: ?(?:ns|us|ms|s|m|min|h))?");
+      Pattern.compile("\\d{1,19}(?:\\.\\d{1,9})?(?: ?(?:ns|us|ms|s|m|min|h))?");
   private static final Pattern HOST_PORT =
       Pattern.compile("/?[A-Za-z0-9][A-Za-z0-9.-]{0,252}(?::\\d{1,5})?");
   private static final Pattern SPARK_URL =
@@ -31,6 +31,7 @@ public final class ContextSealer {
       "task \\d{1,10}(?:\\.\\d{1,10})? in stage \\d{1,10}(?:\\.\\d{1,10})? \\(TID \\d{1,19}\\)");
   private static final Pattern CLASS = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$.]{0,255}");
   private static final Pattern CONF_KEY = Pattern.compile("spark\\.[A-Za-z0-9_.-]{1,200}");
+  private static final Pattern BYTES = Pattern.compile(SIZE.pattern() + "|\\d{1,19}");
   private static final Pattern SWITCH = Pattern.compile("enabled|disabled|true|false");
 
   private static final Map<String, Pattern> READABLE = new TreeMap<>();
@@ -45,7 +46,7 @@ public final class ContextSealer {
     allow(ID, "app_id", "app_attempt_id", "executor_id", "worker_id", "driver_id",
         "block_id", "broadcast_id", "query_id", "query_run_id", "run_id", "batch_id",
         "state_store_id", "resource_profile_id", "execution_id", "stream_id", "rdd_id",
-        "shuffle_id", "shuffle_merge_id", "map_id", "reduce_id", "spark_version",
+        "shuffle_id", "shuffle_merge_id", "map_id", "reduce_id", "session_id", "spark_version",
         "java_version", "os_name", "os_arch", "os_version");
     allow(NUMBER, "job_id", "stage_id", "stage_attempt", "stage_attempt_id", "task_id",
         "task_attempt_id", "partition_id", "exit_code", "attempt_num", "task_index", "count",
@@ -57,7 +58,7 @@ public final class ContextSealer {
     allow(SPARK_URL, "url", "worker_url", "driver_url", "rpc_endpoint_ref", "master_url");
     allow(TASK_NAME, "task_name");
     allow(CLASS, "class_name");
-    allow(CONF_KEY, "config", "key");
+    allow(CONF_KEY, "config", "config2", "key");
     allow(SWITCH, "auth_enabled", "rpc_ssl_enabled", "ui_acls",
         "executor_user_class_path_first");
   }
@@ -70,7 +71,7 @@ public final class ContextSealer {
     }
     // Spark's families of log keys: counts (num_*), sizes (*_size) and times (*_time, *_ms).
     if (key.startsWith("num_")) {
-      return key.equals("num_bytes") ? SIZE : NUMBER;
+      return key.equals("num_bytes") ? BYTES : NUMBER;
     }
     if (key.endsWith("_size")) {
       return SIZE;
