@@ -158,6 +158,10 @@ _register("SS936", "an SLO has no runs in its window; its budget is not judged")
 _register("SS937", "no run history store given and none in the policy")
 _register("SS938", "an output file (rules, dashboard) exists or cannot be written")
 
+# --- SS92x: structured (JSON) logs ---
+_register("SS920", "a driver log record could not be written as sealed JSON; a placeholder was")
+_register("SS921", "a JVM log event could not be sealed in the JSON layout; a placeholder was")
+
 # --- SS95x-SS96x: the run report (sparkseal report) ---
 _register("SS950", "no event log at the given path, or none of the application in the directory")
 _register("SS951", "the event log cannot be read: it does not decode or holds no Spark event")
