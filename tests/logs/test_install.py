@@ -64,3 +64,25 @@ def test_text_or_no_section_changes_nothing(clean_root, private_key, sealer):
 def test_readable_fields_must_be_field_names(private_key):
     with pytest.raises(PolicyError, match="readable_fields"):
         _policy(private_key, readable_fields=["ok", "not a name"])
+
+
+def test_json_formatter_for_a_later_handler_shares_the_run(clean_root, private_key, sealer):
+    from sparkseal.logs import json_formatter
+
+    clean_root.handlers = []
+    policy = _policy(private_key, format="json", job="late_job")
+    installed = install(policy, sealer)
+    late = json_formatter(policy)
+    assert late.context is installed.context and late.context.job == "late_job"
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(late)
+    log = logging.getLogger("app.late")
+    log.addHandler(handler)
+    secret = f"canary-{uuid4().hex}@example.com"
+    try:
+        log.warning("customer %s", secret)
+    finally:
+        log.removeHandler(handler)
+    assert secret not in stream.getvalue()
+    assert json.loads(stream.getvalue().splitlines()[0])["run_id"] == installed.context.run_id

@@ -13,6 +13,7 @@ _EXPORTS = {
     "PLACEHOLDER_RECORD": "sparkseal.logs.formatter",
     "SealedJsonFormatter": "sparkseal.logs.formatter",
     "RunContext": "sparkseal.logs.context",
+    "json_formatter": "sparkseal.logs.install",
 }
 
 __all__ = sorted(_EXPORTS)

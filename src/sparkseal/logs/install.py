@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 import sys
 
-from sparkseal.core.policy import Policy
-from sparkseal.core.token import TextSealer
+from sparkseal.core.policy import Policy, PolicyLike, load_policy
+from sparkseal.core.token import Sealer, TextSealer
 from sparkseal.logs.context import RunContext
 from sparkseal.logs.formatter import SealedJsonFormatter
 
@@ -24,6 +24,29 @@ def job_name(policy: Policy) -> str | None:
     return getattr(metrics, "job", None)
 
 
+def _installed() -> SealedJsonFormatter | None:
+    for handler in logging.getLogger().handlers:
+        if isinstance(handler.formatter, SealedJsonFormatter):
+            return handler.formatter
+    return None
+
+
+def json_formatter(policy: PolicyLike = None) -> SealedJsonFormatter:
+    """A sealed JSON formatter for a handler added after ``harden()`` ran (``harden()``
+    only reaches the root logger's handlers of that moment); it shares the installed
+    formatter's run context (same ``run_id``), if any."""
+    loaded = load_policy(policy)
+    logs = loaded.logs
+    existing = _installed()
+    context = existing.context if existing is not None else RunContext(job=job_name(loaded))
+    return SealedJsonFormatter(
+        Sealer(loaded.public_key),
+        context,
+        message=logs.message if logs is not None else "template",
+        readable_fields=logs.readable_fields if logs is not None else (),
+    )
+
+
 def install(policy: Policy, sealer: TextSealer) -> SealedJsonFormatter | None:
     """Put the sealed JSON formatter on the root logger's handlers; idempotent.
 
@@ -33,10 +56,7 @@ def install(policy: Policy, sealer: TextSealer) -> SealedJsonFormatter | None:
     if logs is None or logs.format != "json":
         return None
     root = logging.getLogger()
-    existing = next(
-        (h.formatter for h in root.handlers if isinstance(h.formatter, SealedJsonFormatter)),
-        None,
-    )
+    existing = _installed()
     context = existing.context if existing is not None else RunContext()
     context.job = job_name(policy)
     formatter = SealedJsonFormatter(
