@@ -17,6 +17,7 @@ from sparkseal.cli.audit import audit
 from sparkseal.cli.build_jvm import build_jvm
 from sparkseal.cli.connect_server import connect_server
 from sparkseal.cli.contract import contract
+from sparkseal.cli.dashboard import dashboard
 from sparkseal.cli.discover import discover
 from sparkseal.cli.keygen import keygen
 from sparkseal.cli.pack import pack
@@ -59,6 +60,7 @@ cli.add_command(contract)
 cli.add_command(quality)
 cli.add_command(report)
 cli.add_command(slo)
+cli.add_command(dashboard)
 
 
 def main() -> None:

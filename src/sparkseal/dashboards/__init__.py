@@ -1,0 +1,1 @@
+"""Dashboards for sparkseal's metrics (Grafana), generated from code."""
