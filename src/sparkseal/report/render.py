@@ -183,9 +183,9 @@ def _figure(div_id: str, fig: Any, height: int) -> str:
 def _layout(**extra: Any) -> dict[str, Any]:
     base: dict[str, Any] = {
         "template": "plotly_white",
-        "margin": {"l": 90, "r": 20, "t": 30, "b": 40},
+        "margin": {"l": 90, "r": 20, "t": 50, "b": 40},
         "font": {"size": 12},
-        "legend": {"orientation": "h", "y": 1.08},
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
     }
     base.update(extra)
     return base
@@ -293,7 +293,7 @@ def io_figure(run: Run) -> Any:
 
     stages = _stage_order(run)
     labels = [f"stage {s.key}" for s in stages]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=("shuffle", "spill"))
+    fig = make_subplots(rows=1, cols=2, horizontal_spacing=0.1)
     series = [
         (1, "shuffle read", [s.shuffle_read for s in stages], "#1f77b4"),
         (1, "shuffle write", [s.shuffle_write for s in stages], "#aec7e8"),
@@ -314,7 +314,8 @@ def io_figure(run: Run) -> Any:
             col=col,
         )
     fig.update_layout(_layout(barmode="group"))
-    fig.update_yaxes(title_text="bytes", row=1, col=1)
+    fig.update_yaxes(title_text="shuffle (bytes)", row=1, col=1)
+    fig.update_yaxes(title_text="spill (bytes)", row=1, col=2)
     return fig
 
 
@@ -426,13 +427,22 @@ def _failures_table(run: Run) -> str:
             if f.detail
             else ""
         )
+        lines = [line for line in f.message.splitlines() if line.strip()]
+        if len(lines) > 4:  # a traceback: its last lines say what failed
+            message = (
+                text_html("…\n" + "\n".join(lines[-3:]), block=True)
+                + f"<details><summary>whole message ({len(lines)} lines)</summary>"
+                + f"{text_html(f.message, block=True)}</details>"
+            )
+        else:
+            message = text_html(f.message, block=True)
         rows.append(
             [
                 html.escape(f.kind),
                 text_html(f.where),
                 html.escape(_when(f.time)),
                 text_html(f.reason),
-                text_html(f.message, block=True) + detail,
+                message + detail,
             ]
         )
     return _table(["kind", "where", "time", "reason", "message (as in the log)"], rows)
