@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 
 import pytest
 from pydantic import ValidationError
@@ -85,9 +86,9 @@ def test_budget_matches_an_independent_count(history_url, slo):
     window = {"30d": 30 * 86400, "7d": 7 * 86400, "14d": 14 * 86400}[slo.window]
     judged, bad = _expected(slo, runs, window)
     assert (got.runs, got.bad) == (judged, bad), seed
-    allowed = (1 - slo.objective) * judged
-    assert got.allowed_bad == pytest.approx(allowed)
-    assert got.remaining == pytest.approx(1 - bad / allowed)
+    allowed = (1 - Fraction(str(slo.objective))) * judged  # exact: 6 of 120 at 0.95 is spent
+    assert got.allowed_bad == pytest.approx(float(allowed))
+    assert got.remaining == pytest.approx(float(1 - bad / allowed))
     assert got.status == ("exhausted" if bad >= allowed else "ok")
     for label, seconds in (("1h", 3600), ("6h", 6 * 3600)):
         n, b = _expected(slo, runs, seconds)
@@ -128,6 +129,18 @@ def test_spent_untouched_and_no_data(tmp_path):
         b = budget(resolved, h, now=NOW)
         assert (b.runs, b.bad, b.status) == (21, 1, "ok")
         assert b.remaining == pytest.approx(1 - 1 / 2.1)
+    # 0.95 is not exact in binary: 6 slow runs of 120 spend the budget exactly
+    slow = SloPolicy(name="d", kind="duration", objective=0.95, window="1d", threshold_seconds=60)
+    (resolved,) = resolve([slow], "other")
+    with RunHistory.open(url) as h:
+        for i in range(120):
+            end = NOW - timedelta(minutes=i + 1)
+            took = 61 if i < 6 else 59
+            h.record(
+                RunRecord(f"c{i}", "etl", "other", end - timedelta(seconds=took), end, "succeeded")
+            )
+        b = budget(resolved, h, now=NOW)
+        assert (b.runs, b.bad, b.remaining, b.status) == (120, 6, 0.0, "exhausted")
 
 
 def test_resolve_refuses_what_cannot_be_judged():

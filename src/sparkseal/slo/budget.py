@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
+from fractions import Fraction
 from typing import Any, Literal
 
 from sparkseal.core.codes import coded
@@ -124,14 +125,17 @@ def budget(resolved: ResolvedSlo, history: RunHistory, *, now: datetime | None =
     since = now - timedelta(seconds=duration_seconds(slo.window))
     runs = [r for r in history.runs(resolved.job, since) if r.ended <= now]
     total, bad = _ratio(slo, runs)
-    allowed = (1.0 - slo.objective) * total
-    remaining = None if total == 0 else 1.0 - bad / allowed
+    # exact arithmetic on the objective as written (0.95, not 0.9499999...): 6 bad runs of
+    # 120 at 95 % spend the budget exactly, and must read "exhausted", not "0.0 % left"
+    allowed_exact = (1 - Fraction(repr(slo.objective))) * total
+    allowed = float(allowed_exact)
+    remaining = None if total == 0 else float(1 - bad / allowed_exact)
     burn: dict[str, float | None] = {}
     for label, seconds in BURN_WINDOWS:
         recent = [r for r in runs if r.ended >= now - timedelta(seconds=seconds)]
         n, b = _ratio(slo, recent)
         burn[label] = None if n == 0 else (b / n) / (1.0 - slo.objective)
-    status: Status = "no data" if remaining is None else "exhausted" if remaining <= 0 else "ok"
+    status: Status = "no data" if total == 0 else "exhausted" if bad >= allowed_exact else "ok"
     return Budget(
         slo=slo.name,
         kind=slo.kind,
