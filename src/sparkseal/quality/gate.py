@@ -13,9 +13,10 @@ object stores all work (on S3 a rename is a copy: slower, still not a re-read of
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +41,12 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sparkseal.quality")
 DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__"
+NO_PARTITION_TYPES = "spark.sql.sources.partitionColumnTypeInference.enabled"
+CONCURRENT_WRITERS = "spark.sql.maxConcurrentOutputFileWriters"
+CONCURRENT_WRITER_COUNT = 4
+"""The staged write's partitions are few (valid rows, and each combination of failed
+checks): with this many writers open per task Spark need not sort every row by its
+partition first, and it falls back to sorting past that count (results are the same)."""
 _MODES = {"error": "errorifexists", "errorifexists": "errorifexists", "overwrite": "overwrite",
           "append": "append"}
 
@@ -85,6 +92,25 @@ class _Fs:
 
     def qualified(self, p: str) -> str:
         return self.fs.makeQualified(self.path(p)).toString()
+
+
+@contextlib.contextmanager
+def session_conf(spark: SparkSession, key: str, value: str, *, keep_set: bool = False
+                 ) -> Iterator[None]:
+    """``key`` set to ``value`` for the block, restored after. ``keep_set``: leave a value
+    the user already set (anything but the default ``0``/unset) as it is."""
+    before = spark.conf.get(key, None)
+    if keep_set and before not in (None, "0"):
+        yield
+        return
+    spark.conf.set(key, value)
+    try:
+        yield
+    finally:
+        if before is None:
+            spark.conf.unset(key)
+        else:
+            spark.conf.set(key, before)
 
 
 def _move_into(fs: _Fs, src: str, dst: str, mode: str) -> None:
@@ -152,10 +178,8 @@ def _samples(
     wanted = [r for r in results if r.failing_rows]
     if not wanted or quality.sample_rows == 0 or policy is None:
         return results, "none"
-    key = "spark.sql.sources.partitionColumnTypeInference.enabled"
-    before = spark.conf.get(key)
-    spark.conf.set(key, "false")  # check names stay strings (partition discovery is eager)
-    try:
+    # Check names stay strings (partition discovery is eager).
+    with session_conf(spark, NO_PARTITION_TYPES, "false"):
         failing = [
             c for c in _Fs(spark, staging).children(staging)
             if c.rsplit("/", 1)[-1].startswith(f"{FAILED_COLUMN}=")
@@ -164,8 +188,6 @@ def _samples(
         if not failing:
             return results, "none"
         staged = spark.read.format(fmt).options(**options).option("basePath", staging).load(failing)
-    finally:
-        spark.conf.set(key, before)
     if quality.sample_role is not None:
         from sparkseal.columns.api import protect
 
@@ -301,7 +323,9 @@ def _gated(spark: SparkSession, fs: _Fs, df: DataFrame, parsed: list[_Check],
     )
     staging = fs.sibling(output, f"_sparkseal_staging_{uuid.uuid4().hex}")
     try:
-        to_write.write.format(format).options(**options).partitionBy(FAILED_COLUMN).save(staging)
+        with session_conf(spark, CONCURRENT_WRITERS, str(CONCURRENT_WRITER_COUNT), keep_set=True):
+            to_write.write.format(format).options(**options).partitionBy(FAILED_COLUMN).save(
+                staging)
         observed = observation.get
         results = _evaluate(parsed, observed, as_of)
         results, how = _samples(spark, staging, format, options, checked.data_columns, results,
@@ -430,11 +454,6 @@ def read_quarantine(spark: SparkSession, path: str, format: str = "parquet",
     """The quarantine as a DataFrame: the data columns plus ``failed_checks`` (array of names)."""
     from pyspark.sql import functions as F
 
-    key = "spark.sql.sources.partitionColumnTypeInference.enabled"
-    before = spark.conf.get(key)
-    spark.conf.set(key, "false")
-    try:
+    with session_conf(spark, NO_PARTITION_TYPES, "false"):
         df = spark.read.format(format).options(**dict(options or {})).load(path)
-    finally:
-        spark.conf.set(key, before)
     return df.withColumn("failed_checks", F.split(F.col(FAILED_COLUMN), ",")).drop(FAILED_COLUMN)
