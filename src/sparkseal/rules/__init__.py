@@ -1,0 +1,1 @@
+"""Readiness gates: rules for Spark configuration (doctor) and PySpark code (lint)."""
