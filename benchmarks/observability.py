@@ -97,7 +97,7 @@ def main() -> None:
         if binary:
             port = _free_port()
             proc = subprocess.Popen(
-                [binary, f"--web.listen-address=127.0.0.1:{port}"],
+                [binary, f"--web.listen-address=127.0.0.1:{port}", "--persistence.file="],
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )

@@ -97,7 +97,8 @@ def running(tmp: Path, endpoint_port: int) -> Iterator[Servers]:
         pg_log = (tmp / "pushgateway.log").open("wb")
         procs.append(
             subprocess.Popen(
-                [PUSHGATEWAY, f"--web.listen-address=127.0.0.1:{pg_port}"],
+                # Debian's default persists to /var/lib/prometheus: in memory only here.
+                [PUSHGATEWAY, f"--web.listen-address=127.0.0.1:{pg_port}", "--persistence.file="],
                 stdout=pg_log,
                 stderr=subprocess.STDOUT,
             )
