@@ -78,7 +78,7 @@ def _quote(value: str) -> str:
 def le_matcher(threshold: float) -> str:
     """A matcher for the bucket whose upper bound is ``threshold``: prometheus_client writes
     ``60.0`` while other clients and Prometheus 3's normalisation may write ``60``."""
-    forms = {floatToGoString(threshold)}
+    forms = {floatToGoString(threshold), repr(float(threshold))}
     if float(threshold).is_integer():
         forms |= {str(int(threshold)), f"{int(threshold)}.0"}
     alternatives = "|".join(sorted(f.replace(".", "\\\\.").replace("+", "\\\\+") for f in forms))
