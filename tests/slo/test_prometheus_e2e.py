@@ -188,6 +188,9 @@ def test_failed_and_slow_runs_fire_the_page_alerts_in_a_real_prometheus(tmp_path
         budget = query(f'sparkseal_slo:error_budget_remaining:ratio{{job="{JOB}"}}')
         assert {r["metric"]["slo"] for r in budget} == {"runs-succeed", "fast"}
         assert all(float(r["value"][1]) < 0 for r in budget)  # 50 % bad vs a 1 % budget
+        # the dashboard's queries over what this exposition has return series
+        checked = _dashboard_queries_have_data(query)
+        assert checked >= 7, checked
     finally:
         proc.terminate()
         try:
@@ -196,3 +199,29 @@ def test_failed_and_slow_runs_fire_the_page_alerts_in_a_real_prometheus(tmp_path
             proc.kill()
         server.shutdown()
         history.close()
+
+
+def _dashboard_queries_have_data(query) -> int:
+    """Run every dashboard query whose metrics Prometheus has; each must return a series.
+    Returns how many were run."""
+    import re
+
+    from sparkseal.dashboards.grafana import dashboard
+
+    names_query = 'count by (__name__) ({__name__=~"sparkseal.*"})'
+    have = {r["metric"]["__name__"] for r in query(names_query)}
+    assert "sparkseal_runs_total" in have and "sparkseal_slo:error_ratio:rate1h" in have, have
+    checked = 0
+    for panel in dashboard()["panels"]:
+        for target in panel.get("targets", []):
+            expr = target["expr"]
+            names = {
+                re.sub(r"_(bucket|count|sum)$", "", n) if n.startswith("sparkseal_run_dur") else n
+                for n in re.findall(r"\b(sparkseal[a-z0-9_:]*)", expr)
+            }
+            if not names <= have | {"sparkseal_run_duration_seconds"}:
+                continue
+            expr = expr.replace("$job", JOB).replace("$__rate_interval", "1m")
+            assert query(expr), (panel["title"], expr)
+            checked += 1
+    return checked
