@@ -4,7 +4,8 @@ CI matches and suppresses by code, so a code never changes meaning once released
 Each code has a section in ``docs/codes.md`` (a test keeps the two in step).
 Families: ``SS0xx`` sealing and keys, ``SS1xx`` secrets and Spark security conf,
 ``SS2xx`` column protection, ``SS3xx`` scan and unseal, ``SS4xx`` executors and the JVM,
-``SS5xx`` Python spills, ``SS6xx`` audit trail and lineage, ``SS7xx`` data contracts,
+``SS5xx`` readiness (``sparkseal doctor`` SS500-SS539, ``sparkseal lint``
+SS540-SS589, the two tools' own errors SS590-SS599; rule sections in ``docs/rules.md``), ``SS6xx`` audit trail and lineage, ``SS7xx`` data contracts,
 ``SS8xx`` data quality.
 """
 
@@ -91,6 +92,13 @@ _register("SS712", "a column classified PII has no protect rule in the policy")
 _register("SS713", "a contract's physicalType is not a Spark SQL type")
 _register("SS714", "contract diff found a breaking change")
 _register("SS715", "contract infer cannot read its source or write its output")
+
+# --- SS590-SS594: sparkseal doctor's own errors (its rules register in sparkseal.rules) ---
+_register("SS590", "doctor: a spark-defaults.conf file cannot be read")
+_register("SS591", "doctor: a --conf argument is not KEY=VALUE")
+_register("SS592", "doctor: the policy cannot be loaded or applied")
+_register("SS593", "doctor: the application's REST API cannot be reached or read")
+_register("SS594", "doctor: --url serves no or several applications; --app is needed")
 
 # --- SS6xx: audit trail and lineage ---
 _register("SS601", "the store cannot be opened or written")
