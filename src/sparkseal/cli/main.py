@@ -20,6 +20,7 @@ from sparkseal.cli.contract import contract
 from sparkseal.cli.dashboard import dashboard
 from sparkseal.cli.discover import discover
 from sparkseal.cli.keygen import keygen
+from sparkseal.cli.lint import lint
 from sparkseal.cli.pack import pack
 from sparkseal.cli.quality import quality
 from sparkseal.cli.report import report
@@ -61,6 +62,7 @@ cli.add_command(quality)
 cli.add_command(report)
 cli.add_command(slo)
 cli.add_command(dashboard)
+cli.add_command(lint)
 
 
 def main() -> None:

@@ -100,6 +100,11 @@ _register("SS592", "doctor: the policy cannot be loaded or applied")
 _register("SS593", "doctor: the application's REST API cannot be reached or read")
 _register("SS594", "doctor: --url serves no or several applications; --app is needed")
 
+# --- SS597-SS599: sparkseal lint's own errors (SS595/SS596 are lint rules: files not checked) ---
+_register("SS597", "lint: [tool.sparkseal.lint] in pyproject.toml is not valid")
+_register("SS598", "lint: a PATH does not exist")
+_register("SS599", "lint: --select/--ignore or the config names codes that are not lint rules")
+
 # --- SS6xx: audit trail and lineage ---
 _register("SS601", "the store cannot be opened or written")
 _register("SS602", "the store's schema version is not the one this sparkseal reads")
