@@ -19,6 +19,7 @@ from sparkseal.cli.connect_server import connect_server
 from sparkseal.cli.contract import contract
 from sparkseal.cli.dashboard import dashboard
 from sparkseal.cli.discover import discover
+from sparkseal.cli.doctor import doctor
 from sparkseal.cli.keygen import keygen
 from sparkseal.cli.lint import lint
 from sparkseal.cli.pack import pack
@@ -63,6 +64,7 @@ cli.add_command(report)
 cli.add_command(slo)
 cli.add_command(dashboard)
 cli.add_command(lint)
+cli.add_command(doctor)
 
 
 def main() -> None:
