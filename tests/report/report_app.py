@@ -31,6 +31,7 @@ def main() -> None:
     canaries = {
         "task": f"canary-task-{uuid.uuid4().hex}@example.com",
         "description": f"canary-desc-{uuid.uuid4().hex}@example.com",
+        "data": f"canary-data-{uuid.uuid4().hex}@example.com",
     }
     (out / "events").mkdir(parents=True, exist_ok=True)
     builder = (
@@ -51,8 +52,10 @@ def main() -> None:
     # One key holds three quarters of the rows: one reduce task does most of the work, and
     # its sort spills (the force-spill threshold is far below its row count).
     sc.setJobDescription("skewed sort")
-    skewed = spark.range(0, 120_000).withColumn(
-        "k", F.when(F.col("id") < 90_000, F.lit(0)).otherwise(F.col("id") % 16)
+    skewed = (
+        spark.range(0, 120_000)
+        .withColumn("k", F.when(F.col("id") < 90_000, F.lit(0)).otherwise(F.col("id") % 16))
+        .withColumn("owner", F.lit(canaries["data"]))  # data: in the plan, sealed in the log
     )
     skewed.repartition(4, "k").sortWithinPartitions("id").write.format("noop").mode(
         "overwrite"

@@ -89,8 +89,11 @@ def test_zero_canaries_in_the_report_and_the_sealed_tokens_shown(reported, opene
     # The tokens the report shows are the sealed canaries: they open, with the key.
     shown = {m.group(0) for m in TOKEN_RE.finditer(reported.page)}
     opened = "\n".join(opener.open(t) for t in shown)
-    for canary in canaries:
-        assert canary in opened
+    for name in ("task", "description"):
+        assert reported.manifest["canaries"][name] in opened
+    # The data canary is in the plans, which the report does not show: it is in the log, sealed.
+    in_log = "\n".join(opener.open(m.group(0)) for m in TOKEN_RE.finditer(reported.log_text))
+    assert reported.manifest["canaries"]["data"] in in_log
     job = reported.run.jobs[2]
     assert job.result == "JobFailed" and TOKEN_RE.fullmatch(job.description)
     assert '<span class="sealed" title="' in reported.page
@@ -112,7 +115,9 @@ def test_the_report_shows_the_run(reported):
     assert sort_reduce.shuffle_read > 0 and sort_reduce.skew is not None and sort_reduce.skew > 1.5
     failing = run.stages[(max(s for s, _ in run.stages), 0)]
     assert failing.tasks_failed == 2 and failing.status == "failed"
-    assert [f.kind for f in run.failures].count("task") == 2
+    # Both attempts of the failing task; a task of the same stage may also be killed then.
+    errors = [f for f in run.failures if f.kind == "task" and f.reason.startswith("Exception")]
+    assert len(errors) == 2
     assert any(e.change == "added" and e.executor == "driver" for e in run.executors)
     assert "3 jobs" in reported.cli_stderr
     # The checked write's metrics, from the store, matched by application id.

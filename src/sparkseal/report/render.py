@@ -31,6 +31,7 @@ from sparkseal.scan.tokens import well_formed
 
 _TOKEN_BYTES = re.compile(TOKEN_RE.pattern.encode("ascii"), TOKEN_RE.flags & ~re.UNICODE)
 SEALED_TITLE = "sealed token: only a holder of the private key can open it (sparkseal unseal)"
+MAX_POINTS = 500
 COLORS = {"succeeded": "#2ca02c", "failed": "#d62728", "running": "#7f7f7f"}
 
 LOADER = (
@@ -274,7 +275,8 @@ def durations_figure(run: Run) -> Any:
                 go.Box(
                     y=[d / 1000 for d in stage.durations_ms],
                     name=f"stage {stage.key}",
-                    boxpoints="all",
+                    # Every task as a point while that stays readable; then outliers only.
+                    boxpoints="all" if len(stage.durations_ms) <= MAX_POINTS else "outliers",
                     jitter=0.4,
                     pointpos=0,
                     marker_size=5,
