@@ -82,7 +82,13 @@ def _stringifies(mod: Module, node: ast.AST, exc: str, tainted: set[str]) -> boo
 
 
 def _names(node: ast.AST) -> set[str]:
-    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name)}
+    """Names ``node`` reads, leaving out allow-listed readable uses of an exception:
+    its type name (``type(e).__name__``, ``e.__class__.__name__``) and its ``errno``."""
+    skip: set[int] = set()
+    for n in ast.walk(node):
+        if isinstance(n, ast.Attribute) and n.attr in ("__name__", "__qualname__", "errno"):
+            skip.update(id(x) for x in ast.walk(n))
+    return {n.id for n in ast.walk(node) if isinstance(n, ast.Name) and id(n) not in skip}
 
 
 @lint_rule(RULE)

@@ -1,0 +1,37 @@
+"""SS560 (captures_session): one snippet it must report, one it must not."""
+
+from __future__ import annotations
+
+from sparkseal.rules.lint import captures_session
+
+POSITIVE = """
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+names = spark.read.parquet("names")
+
+def lookup(row):
+    return names.filter(names.id == row.id).first()
+
+spark.read.parquet("ids").rdd.map(lookup).count()
+"""
+
+NEGATIVE = """
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+names = dict(spark.read.parquet("names").limit(1000).rdd.map(lambda r: (r.id, r.name)).collect())
+bc = spark.sparkContext.broadcast(names)
+
+def lookup(row):
+    return bc.value.get(row.id)
+
+spark.read.parquet("ids").rdd.map(lookup).count()
+"""
+
+
+def test_reports(codes):
+    assert captures_session.RULE.code == "SS560"
+    assert "SS560" in codes(POSITIVE)
+
+
+def test_does_not_report(codes):
+    assert "SS560" not in codes(NEGATIVE)

@@ -1,0 +1,30 @@
+"""SS552 (with_column_loop): one snippet it must report, one it must not."""
+
+from __future__ import annotations
+
+from sparkseal.rules.lint import with_column_loop
+
+POSITIVE = """
+from pyspark.sql import SparkSession, functions as F
+df = SparkSession.builder.getOrCreate().read.parquet("x")
+for c in df.columns:
+    df = df.withColumn(c, F.trim(F.col(c)))
+"""
+
+NEGATIVE = """
+from pyspark.sql import SparkSession, functions as F
+df = SparkSession.builder.getOrCreate().read.parquet("x")
+df = df.withColumns({c: F.trim(F.col(c)) for c in df.columns})
+for t in ["a", "b"]:
+    out = df.withColumn("table", F.lit(t))
+    out.write.mode("overwrite").parquet(t)
+"""
+
+
+def test_reports(codes):
+    assert with_column_loop.RULE.code == "SS552"
+    assert "SS552" in codes(POSITIVE)
+
+
+def test_does_not_report(codes):
+    assert "SS552" not in codes(NEGATIVE)
