@@ -87,10 +87,9 @@ def _is_session_expr(mod: Module, value: ast.AST) -> str | None:
         if last in _LOCAL_RESULTS or last is None:
             return None
         attrs = {n.attr for n in ast.walk(value) if isinstance(n, ast.Attribute)}
-        base = value
-        while isinstance(base, ast.Call | ast.Attribute | ast.Subscript):
-            base = base.func if isinstance(base, ast.Call) else base.value
-        if attrs & _DF_SOURCES and isinstance(base, ast.Name) and base.id in _SESSION_NAMES:
+        names = {n.id for n in ast.walk(value) if isinstance(n, ast.Name)}
+        # spark.read..., self.spark.table(...): a DataFrame from the session
+        if attrs & _DF_SOURCES and (names | attrs) & _SESSION_NAMES:
             return "a DataFrame"
     return None
 

@@ -1,0 +1,12 @@
+# expect: none
+import logging
+
+from pyspark.errors import AnalysisException
+from pyspark.sql import SparkSession
+
+log = logging.getLogger(__name__)
+spark = SparkSession.builder.getOrCreate()
+try:
+    spark.sql("SELECT email FROM customers").show()
+except AnalysisException as e:
+    log.warning("query failed (%s)", type(e).__name__, exc_info=e)
