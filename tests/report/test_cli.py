@@ -131,3 +131,9 @@ def test_slo_budgets_from_the_run_history(sparkseal, log, tmp_path, key_dir):
     # 10 runs, 3 failed, 1 allowed: the budget is overspent (1 - 3/1 = -200 %).
     assert "-200.0 %" in page and '<span class="bad">exhausted</span>' in page
     assert "note: the store holds no quality history" in page
+
+
+def test_without_plotly_it_says_which_extra_to_install(sparkseal, log, tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "plotly", None)  # import plotly now raises ImportError
+    proc = sparkseal("--event-log", str(log), "--out", str(tmp_path / "r.html"))
+    assert proc.returncode == 2 and "SS954" in proc.stderr and "sparkseal[report]" in proc.stderr
