@@ -195,3 +195,17 @@ _register("SS977", "a file batch could not be committed (rename failed, unsuppor
 _register("SS978", "the circuit breaker is open: the task fails fast instead of calling the service")
 _register("SS979", "a send to an external service failed after its retries (attempts or time cap)")
 _register("SS980", "the PostgreSQL sink needs psycopg (the postgres extra)")
+
+# --- SS985-SS999: fault injection (sparkseal chaos) and streaming setup ---
+_register("SS985", "a fault spec does not parse or has invalid parameters")
+_register("SS986", "the chaos job file cannot be loaded or defines no main(spark)")
+_register("SS987", "a fault needs separate executor JVMs, not a local[...] master")
+_register("SS988", "the faulted run failed or its output differs from the clean run's")
+_register("SS989", "an injected fault did not happen")
+_register("SS990", "records are not present exactly once (keys occur more than once)")
+_register("SS991", "a streaming query has no checkpoint location")
+_register("SS992", "a streaming checkpoint location is not durable")
+_register("SS993", "a streaming trigger that loses guarantees or runs batches back to back")
+_register("SS994", "a streaming output mode the sink does not support")
+_register("SS995", "a foreachBatch function is not declared idempotent")
+_register("SS996", "check_setup got neither a DataStreamWriter nor a StreamingQuery")
