@@ -4,6 +4,7 @@ recall >= 0.9 per rule family (scored by ``benchmarks/lint_corpus.py``)."""
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from sparkseal.rules.model import RULES
@@ -17,6 +18,7 @@ def _bench():
     )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
     return module
 
