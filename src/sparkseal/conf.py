@@ -143,6 +143,11 @@ def preset_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
     if p.sql_redaction_regex:
         conf["spark.sql.redaction.string.regex"] = p.sql_redaction_regex
     conf[f"spark.executorEnv.{ENV_SPILL_ENCRYPTION}"] = "1" if p.python_spill_encryption else "0"
+    # [resilience] (docs/resilience.md); raises SS971 when speculation meets a
+    # non-idempotent sink, before anything starts.
+    from sparkseal.resilience.preset import preset_for
+
+    conf.update(preset_for(policy, options))
     return conf
 
 

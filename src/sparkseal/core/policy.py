@@ -27,6 +27,7 @@ from sparkseal.core.suites import SuiteName
 from sparkseal.logs.policy import LogsPolicy
 from sparkseal.metrics.policy import MetricsPolicy
 from sparkseal.quality.checks import QualityPolicy
+from sparkseal.resilience.policy import ResiliencePolicy
 from sparkseal.slo.policy import SloPolicy
 
 ENV_POLICY = "SPARKSEAL_POLICY"
@@ -157,6 +158,8 @@ class Policy(_Strict):
     """``[[slo]]``: objectives judged from the run history (docs/observability.md)."""
     logs: LogsPolicy | None = None
     """``[logs]``: JSON driver logs (docs/observability.md)."""
+    resilience: ResiliencePolicy | None = None
+    """``[resilience]``: exclusion, speculation, retries, decommissioning (docs/resilience.md)."""
 
     _public_key: PublicKey | None = PrivateAttr(default=None)
     _source: str = PrivateAttr(default="<mapping>")
