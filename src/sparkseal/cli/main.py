@@ -15,6 +15,7 @@ import click
 from sparkseal import __version__
 from sparkseal.cli.audit import audit
 from sparkseal.cli.build_jvm import build_jvm
+from sparkseal.cli.chaos import chaos
 from sparkseal.cli.connect_server import connect_server
 from sparkseal.cli.contract import contract
 from sparkseal.cli.dashboard import dashboard
@@ -65,6 +66,7 @@ cli.add_command(slo)
 cli.add_command(dashboard)
 cli.add_command(lint)
 cli.add_command(doctor)
+cli.add_command(chaos)
 
 
 def main() -> None:

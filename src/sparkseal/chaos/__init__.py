@@ -1,0 +1,32 @@
+"""Fault injection that proves correctness: break a Spark job on purpose (failed first
+attempts, slow tasks, a killed executor, a bad executor) and show that its output is still
+exactly the clean run's (row count and an order-independent checksum, keys exactly once).
+
+>>> from sparkseal import chaos
+>>> report = chaos.run_chaos(spark, job, [chaos.parse("fail_first_attempt:share=0.5")])
+>>> report.ok
+True
+
+See docs/resilience.md (Fault injection) and ``sparkseal chaos run --help``.
+"""
+
+from sparkseal.chaos.compare import Fingerprint, fingerprint
+from sparkseal.chaos.faults import (
+    KINDS,
+    FailExecutor,
+    FailFirstAttempt,
+    Fault,
+    FaultSpecError,
+    KillExecutor,
+    SlowTasks,
+    parse,
+)
+from sparkseal.chaos.inject import ChaosFault, active, point
+from sparkseal.chaos.observe import Observed, snapshot
+from sparkseal.chaos.run import ChaosError, ChaosReport, load_job, run_chaos
+
+__all__ = [
+    "KINDS", "ChaosError", "ChaosFault", "ChaosReport", "FailExecutor", "FailFirstAttempt",
+    "Fault", "FaultSpecError", "Fingerprint", "KillExecutor", "Observed", "SlowTasks",
+    "active", "fingerprint", "load_job", "parse", "point", "run_chaos", "snapshot",
+]
