@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
 from sparkseal.report import build_report, locate
+from sparkseal.scan.terminal import printable
 
 
 @click.command()
@@ -103,11 +104,12 @@ def report(
     ) + (
         [f"SS953: {stats.bad_lines} line(s) that are not events skipped"] if stats.bad_lines else []
     ):
-        click.echo(f"sparkseal: warning: {line}", err=True)
+        click.echo(f"sparkseal: warning: {printable(line, keep_newlines=False)}", err=True)
     if not quiet:
         run = summary.run
         click.echo(
-            f"wrote {out}: {len(run.jobs)} jobs, {len(run.stages)} stages, "
+            f"wrote {printable(str(out), keep_newlines=False)}: {len(run.jobs)} jobs, "
+            f"{len(run.stages)} stages, "
             f"{len(run.failures)} failures, {stats.events} events",
             err=True,
         )
