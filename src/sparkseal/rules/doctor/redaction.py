@@ -17,6 +17,8 @@ from sparkseal.rules.model import Finding, Rule
 
 KEY = "spark.redaction.regex"
 SQL_KEY = "spark.sql.redaction.string.regex"
+REDACTED = "*********(redacted)"
+"""What Spark's REST API shows for a value its redaction regex matched."""
 SPARK_DEFAULT = "(?i)secret|password|token|access[.]?key"
 """Spark 4.3's default for ``spark.redaction.regex`` (``internal/config/package.scala``)."""
 
@@ -83,6 +85,8 @@ def missed_keys(regex: str) -> list[str] | None:
 @check(WEAK)
 def weak_redaction(conf: EffectiveConf) -> Iterator[Finding]:
     regex = conf.get(KEY)
+    if regex == REDACTED:
+        return  # a running application shows its own regex redacted: it matched itself
     missed = missed_keys(regex if regex is not None else SPARK_DEFAULT)
     source = f"{KEY}" if regex is not None else f"{KEY} (Spark's default)"
     if missed is None:
