@@ -71,6 +71,28 @@ def _work(spark: SparkSession, out: Path, email: str, card: str, sql: str) -> No
     metrics.set_freshness(datetime.now(UTC) - timedelta(seconds=42))
     metrics.record_quality("email_not_null", "error", True)
     metrics.record_quality(f"check {email}", "warn", False)
+    _stream(spark)
+
+
+def _stream(spark: SparkSession) -> None:
+    """A few batches of a streaming query with a watermark."""
+    query = (
+        spark.readStream.format("rate")
+        .option("rowsPerSecond", 200)
+        .load()
+        .withWatermark("timestamp", "1 second")
+        .writeStream.format("noop")
+        .trigger(processingTime="500 milliseconds")
+        .start()
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # until a batch reports a watermark (a stable series set)
+        progress = query.lastProgress or {}
+        watermark = (progress.get("eventTime") or {}).get("watermark", "1970")
+        if len(query.recentProgress) >= 2 and not watermark.startswith("1970"):
+            break
+        time.sleep(0.2)
+    query.stop()
 
 
 def main(out: Path, policy: Path, master: str) -> None:

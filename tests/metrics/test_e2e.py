@@ -219,6 +219,9 @@ def test_exposition_values(e2e: dict[str, Any]) -> None:
     assert value(pushed, "sparkseal_quality_checks_total", check="redacted") == 1
     assert value(pushed, "sparkseal_spark_input_records_total", job=JOB) >= 1000
     assert value(pushed, "sparkseal_run_duration_seconds_count", job=JOB, status="failed") == 1
+    assert value(pushed, "sparkseal_streaming_batch_duration_seconds_count", job=JOB) >= 2
+    assert value(pushed, "sparkseal_streaming_watermark_delay_seconds", job=JOB) >= 0
+    assert value(pushed, "sparkseal_streaming_processed_rows_per_second", job=JOB) >= 0
 
 
 def test_the_second_push_replaced_the_first(e2e: dict[str, Any]) -> None:
