@@ -12,6 +12,7 @@ Findings never carry a configuration value or a code literal (see
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterable
 from typing import Any, Literal, TextIO, TypeVar
 
@@ -198,7 +199,7 @@ def output_options(func: F) -> F:
 def emit(findings: list[Finding], fmt: Format, *, tool: Tool, output: str | None) -> None:
     """``render`` to ``output`` (a file, written whole) or to standard output."""
     if output is None:
-        render(findings, fmt, tool=tool, stream=click.get_text_stream("stdout"))
+        render(findings, fmt, tool=tool, stream=sys.stdout)
         return
     with open(output, "w", encoding="utf-8") as stream:
         render(findings, fmt, tool=tool, stream=stream)
