@@ -347,4 +347,3 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, SparkSealError):
         return str(exc).split(":", 1)[0]  # its code only
     return type(exc).__name__
-
