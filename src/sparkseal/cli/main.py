@@ -26,6 +26,7 @@ from sparkseal.cli.lint import lint
 from sparkseal.cli.pack import pack
 from sparkseal.cli.quality import quality
 from sparkseal.cli.report import report
+from sparkseal.cli.rules import rules
 from sparkseal.cli.scan import scan
 from sparkseal.cli.slo import slo
 from sparkseal.cli.submit import submit
@@ -66,6 +67,7 @@ cli.add_command(slo)
 cli.add_command(dashboard)
 cli.add_command(lint)
 cli.add_command(doctor)
+cli.add_command(rules)
 cli.add_command(chaos)
 
 
