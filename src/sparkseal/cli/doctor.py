@@ -10,6 +10,7 @@ from sparkseal.rules.output import emit, exit_code, filter_findings, output_opti
 
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=True))
 @click.option(
     "--defaults",
     "defaults",
@@ -41,6 +42,7 @@ from sparkseal.rules.output import emit, exit_code, filter_findings, output_opti
 @click.option("--app", "app_id", default=None, metavar="ID", help="The application at --url.")
 @output_options
 def doctor(
+    files: tuple[str, ...],
     defaults: tuple[str, ...],
     conf_args: tuple[str, ...],
     policy: str | None,
@@ -54,10 +56,12 @@ def doctor(
 ) -> None:
     """Report what is unsafe or fragile in a Spark configuration.
 
-    Sources apply in this order, each overriding the ones before: --defaults files,
-    --conf settings, then --policy (what sparkseal.harden() adds: the preset where a key
-    is unset, the sealing settings always), then --url (what a running application has
-    in force). No source: Spark's stock defaults are judged. Findings name keys, never
+    FILES are spark-defaults.conf files, read after the --defaults ones (so the
+    pre-commit hook can pass the files it finds). Sources apply in this order, each
+    overriding the ones before: --defaults files and FILES, --conf settings, then
+    --policy (what sparkseal.harden() adds: the preset where a key is unset, the
+    sealing settings always), then --url (what a running application has in force).
+    No source: Spark's stock defaults are judged. Findings name keys, never
     values. Rules: `sparkseal rules`, docs/rules.md.
 
     \b
@@ -78,7 +82,7 @@ def doctor(
     if app_id is not None and url is None:
         raise click.UsageError("--app needs --url")
     try:
-        conf = effective_conf(defaults, conf_args, policy, url, app_id)
+        conf = effective_conf([*defaults, *files], conf_args, policy, url, app_id)
     except DoctorInputError as exc:
         click.echo(f"sparkseal doctor: {exc}", err=True)
         sys.exit(2)
