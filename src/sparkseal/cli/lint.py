@@ -2,23 +2,31 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from sparkseal.core.codes import coded
-from sparkseal.rules.lint import LintConfigError, lint_file, load_config
-from sparkseal.rules.lint.config import LintConfig, check_codes
-from sparkseal.rules.lint.runner import iter_python_files
+from sparkseal.rules.lint import LintConfigError, lint_paths, load_config
+from sparkseal.rules.lint.config import check_codes
 from sparkseal.rules.model import RULES, Finding
 from sparkseal.rules.output import emit, exit_code, filter_findings, output_options, parse_codes
 
 
 @click.command("lint")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes to lint with (default: the number of CPUs).",
+)
 @output_options
 def lint(
     paths: tuple[Path, ...],
+    jobs: int | None,
     fmt: str,
     output: str | None,
     fail_on: str,
@@ -58,15 +66,13 @@ def lint(
     except LintConfigError as exc:
         raise click.UsageError(str(exc)) from None
     findings: list[Finding] = []
-    configs: dict[Path | None, LintConfig] = {}
     for root in paths:
         try:
             config = load_config(root, known)
         except LintConfigError as exc:
             raise click.UsageError(str(exc)) from None
-        configs.setdefault(config.root, config)
-        for file in iter_python_files([root], config):
-            findings.extend(lint_file(file, config))
+        found, _ = lint_paths([root], config, jobs=jobs or os.cpu_count() or 1)
+        findings.extend(found)
     findings = filter_findings(findings, select=sel, ignore=ign)
     emit(findings, fmt, tool="lint", output=output)  # type: ignore[arg-type]
     raise SystemExit(exit_code(findings, fail_on))  # type: ignore[arg-type]

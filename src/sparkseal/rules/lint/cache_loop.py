@@ -35,15 +35,19 @@ _CACHING = {"cache", "persist"}
 
 @lint_rule(RULE)
 def check(mod: Module) -> Iterator[Finding]:
-    for loop in ast.walk(mod.tree):
+    unpersisting: dict[int, bool] = {}
+    for c in mod.of(ast.Call):
+        if method_name(c) not in _CACHING:
+            continue
+        loop = mod.in_loop(c)
         if not isinstance(loop, ast.For | ast.AsyncFor | ast.While):
             continue
-        body = ast.Module(body=[*loop.body, *loop.orelse], type_ignores=[])
-        calls = [n for n in ast.walk(body) if isinstance(n, ast.Call)]
-        if any(method_name(c) == "unpersist" for c in calls):
-            continue
-        for c in calls:
-            if method_name(c) in _CACHING and mod.in_loop(c) is loop:
-                yield mod.finding(
-                    RULE, c, f"`{method_name(c)}()` in a loop with no `unpersist()` in it"
-                )
+        if id(loop) not in unpersisting:
+            body = ast.Module(body=[*loop.body, *loop.orelse], type_ignores=[])
+            unpersisting[id(loop)] = any(
+                isinstance(n, ast.Call) and method_name(n) == "unpersist" for n in ast.walk(body)
+            )
+        if not unpersisting[id(loop)]:
+            yield mod.finding(
+                RULE, c, f"`{method_name(c)}()` in a loop with no `unpersist()` in it"
+            )

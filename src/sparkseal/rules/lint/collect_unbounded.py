@@ -66,23 +66,24 @@ def _bounded(mod: Module, node: ast.AST, at: ast.AST, depth: int = 0) -> bool:
 
 
 def _last_assignment(mod: Module, name: str, at: ast.AST) -> ast.AST | None:
-    scope = mod.enclosing_function(at) or mod.tree
+    scope = mod.enclosing_function(at)
     line = getattr(at, "lineno", 0)
     best: ast.Assign | None = None
-    for n in ast.walk(scope):
+    for n in mod.of(ast.Assign):
         if (
-            isinstance(n, ast.Assign)
-            and n.lineno < line
+            n.lineno < line
+            and (best is None or n.lineno > best.lineno)
             and any(isinstance(t, ast.Name) and t.id == name for t in n.targets)
-        ) and (best is None or n.lineno > best.lineno):
+            and mod.enclosing_function(n) is scope
+        ):
             best = n
     return best.value if best is not None else None
 
 
 @lint_rule(RULE)
 def check(mod: Module) -> Iterator[Finding]:
-    for node in ast.walk(mod.tree):
-        if not isinstance(node, ast.Call) or method_name(node) not in _SINKS or node.args:
+    for node in mod.of(ast.Call):
+        if method_name(node) not in _SINKS or node.args:
             continue
         receiver = node.func.value  # type: ignore[union-attr]
         if mod.dotted(receiver) in ("gc",):

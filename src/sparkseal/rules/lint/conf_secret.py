@@ -81,7 +81,7 @@ def _str(node: ast.AST) -> str | None:
 
 @lint_rule(RULE)
 def check(mod: Module) -> Iterator[Finding]:
-    for node in ast.walk(mod.tree):
+    for node in mod.of(ast.Call, ast.Dict):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             m = node.func.attr
             if m in _CONF_METHODS and len(node.args) >= 2:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from sparkseal.rules.model import Finding, Rule, register
 
@@ -98,6 +98,14 @@ class Module:
     spark_functions: list[SparkFunction] = field(default_factory=list)
     defs: dict[str, list[ast.FunctionDef | ast.AsyncFunctionDef]] = field(default_factory=dict)
     spark_index: dict[int, SparkFunction] = field(default_factory=dict)
+    by_type: dict[type, list[ast.AST]] = field(default_factory=dict)
+
+    def of(self, *types: type) -> list[Any]:
+        """Every node of these types in the file (one pass at parse time; rules use this
+        instead of walking the tree again)."""
+        if len(types) == 1:
+            return self.by_type.get(types[0], [])
+        return [n for t in types for n in self.by_type.get(t, [])]
 
     # -- names ------------------------------------------------------------------------
     def dotted(self, node: ast.AST) -> str | None:
@@ -182,10 +190,10 @@ def lint_rule(rule: Rule) -> Callable[[Check], Check]:
 # -- building the context ---------------------------------------------------------------
 
 
-def _collect_aliases(tree: ast.Module) -> tuple[dict[str, str], bool]:
+def _collect_aliases(mod: Module) -> tuple[dict[str, str], bool]:
     aliases: dict[str, str] = {}
     pyspark = False
-    for node in ast.walk(tree):
+    for node in mod.of(ast.Import, ast.ImportFrom):
         if isinstance(node, ast.Import):
             for a in node.names:
                 if a.name.split(".")[0] == "pyspark":
@@ -254,7 +262,7 @@ def _find_spark_functions(mod: Module) -> None:
         if fn is not None and id(fn) not in found:
             found[id(fn)] = SparkFunction(fn, kind, via, call)
 
-    for node in ast.walk(mod.tree):
+    for node in mod.of(ast.FunctionDef, ast.AsyncFunctionDef, ast.Call):
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
             for dec in node.decorator_list:
                 kind = _is_udf_factory(mod, dec)
@@ -317,14 +325,31 @@ def _find_spark_functions(mod: Module) -> None:
 def build_module(path: str, source: str) -> Module:
     """Parse ``source``; raises :class:`SyntaxError` (or ``ValueError`` for NUL bytes)."""
     tree = ast.parse(source, filename=path)
-    aliases, pyspark = _collect_aliases(tree)
-    mod = Module(path=path, source=source, tree=tree, lines=source.splitlines(), aliases=aliases)
-    mod.imports_pyspark = pyspark
-    for parent in ast.walk(tree):
-        for child in ast.iter_child_nodes(parent):
-            mod.parents[child] = parent
-        if isinstance(parent, ast.FunctionDef | ast.AsyncFunctionDef):
-            mod.defs.setdefault(parent.name, []).append(parent)
+    mod = Module(path=path, source=source, tree=tree, lines=source.splitlines())
+    by_type: dict[type, list[ast.AST]] = {}
+    parents = mod.parents
+    stack: list[ast.AST] = [tree]
+    while stack:  # one pass: parents and nodes by type
+        node = stack.pop()
+        by_type.setdefault(type(node), []).append(node)
+        for name in node._fields:
+            if name == "ctx":  # Load/Store singletons: shared by every name, no parent
+                continue
+            value = getattr(node, name, None)
+            if isinstance(value, ast.AST):
+                parents[value] = node
+                stack.append(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, ast.AST):
+                        parents[item] = node
+                        stack.append(item)
+    mod.by_type = by_type
+    mod.aliases, mod.imports_pyspark = _collect_aliases(mod)
+    if not mod.imports_pyspark:
+        return mod
+    for fn in sorted(mod.of(ast.FunctionDef, ast.AsyncFunctionDef), key=lambda f: f.lineno):
+        mod.defs.setdefault(fn.name, []).append(fn)
     _find_spark_functions(mod)
     return mod
 

@@ -93,8 +93,8 @@ def _names(node: ast.AST) -> set[str]:
 
 @lint_rule(RULE)
 def check(mod: Module) -> Iterator[Finding]:
-    for handler in ast.walk(mod.tree):
-        if not isinstance(handler, ast.ExceptHandler) or not handler.name:
+    for handler in mod.of(ast.ExceptHandler):
+        if not handler.name:
             continue
         exc = handler.name
         tainted: set[str] = set()

@@ -51,8 +51,8 @@ _IDEMPOTENT_METHODS = {"merge", "overwritePartitions", "overwrite", "createOrRep
 
 
 def _speculation_on(mod: Module) -> bool:
-    for n in ast.walk(mod.tree):
-        if isinstance(n, ast.Constant) and n.value == "spark.speculation":
+    for n in mod.of(ast.Constant):
+        if n.value == "spark.speculation":
             parent = mod.parent(n)
             if isinstance(parent, ast.Call) and len(parent.args) >= 2:
                 v = parent.args[1]

@@ -46,7 +46,7 @@ def _base_name(node: ast.AST) -> str | None:
 
 @lint_rule(RULE)
 def check(mod: Module) -> Iterator[Finding]:
-    for node in ast.walk(mod.tree):
+    for node in mod.of(ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Call):
         if isinstance(node, ast.Assign | ast.AugAssign | ast.AnnAssign) and node.value is not None:
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             names = {t.id for t in targets if isinstance(t, ast.Name)}
