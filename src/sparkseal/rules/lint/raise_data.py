@@ -4,8 +4,9 @@ Why: an exception raised in a UDF or an RDD function travels back to the driver 
 text in ``PythonException``, the task failure in the event log and the UI. sparkseal
 seals it, but only where its hooks run; a message built from the row is the one
 place a customer value enters an error, so the safe habit is to leave it out.
-Allow-listed as readable: literals, ``len(...)``, ``type(x).__name__`` and re-raising the
-caught exception object.
+Allow-listed as readable: literals (and containers of them), ``len(...)``, ``type(x)``,
+``x.__name__`` and the caught exception object (chaining), also inside ``%``, ``+`` and
+``"...".format``.
 """
 
 from __future__ import annotations
@@ -56,8 +57,26 @@ def _readable(node: ast.AST, caught: set[str]) -> bool:
         return True
     if isinstance(node, ast.Name) and node.id in caught:
         return True
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add | ast.Mod):
         return _readable(node.left, caught) and _readable(node.right, caught)
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return all(_readable(e, caught) for e in node.elts)
+    if isinstance(node, ast.Dict):
+        return all(_readable(e, caught) for e in [*node.keys, *node.values] if e is not None)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == "format"
+        and isinstance(node.func.value, ast.Constant)
+    ):  # "...".format(type(x)): readable when every argument is
+        args = [*node.args, *(k.value for k in node.keywords)]
+        return all(_readable(a, caught) for a in args)
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in ("str", "repr")
+    ):
+        return all(_readable(a, caught) for a in node.args)
     return False
 
 
