@@ -191,3 +191,12 @@ def test_messages_never_repeat_a_literal_from_the_code():
     assert {f.code for f in findings} == {"SS540", "SS541", "SS543"}
     assert canary in src  # control: the canary is in the code that was linted
     assert not any(canary in f.message for f in findings)
+
+
+def test_parallel_linting_finds_the_same_as_serial():
+    corpus = Path(__file__).parents[1] / "corpus"
+    serial, n1 = lint_paths([corpus], jobs=1)
+    parallel, n2 = lint_paths([corpus], jobs=2)
+    key = lambda f: (f.path, f.line, f.column, f.code)  # noqa: E731
+    assert n1 == n2 >= 60
+    assert sorted(map(key, serial)) == sorted(map(key, parallel)) != []
