@@ -19,6 +19,12 @@ import java.util.HexFormat;
  *   open PRIVATE_KEY_FILE       each stdin token -> its plaintext (or "ERROR: reason")
  *   rfc9180 VECTOR_JSON         check the RFC 9180 test vector; prints "ok"
  *   bench PUBLIC_KEY_FILE SECS  tokens sealed per second on one thread
+ *   seal3 PUBLIC_KEY_FILE [MAX_TOKENS]   as seal, token format 3 (one HPKE context, many tokens)
+ *   threads3 PUBLIC_KEY_FILE THREADS PER_THREAD MAX_TOKENS
+ *                               format-3 tokens sealed concurrently ("i-j" texts), one per line
+ *   bench-formats PUBLIC_KEY_FILE PRIVATE_KEY_FILE SECS
+ *                               seal and open per second on one thread, format 2 (one
+ *                               single-shot HPKE per token) vs 3, interleaved rounds
  *   events PUBLIC_KEY_FILE      stdin, event-log JSON lines -> each sealed as the event log is
  *   log PUBLIC_KEY_FILE         stdin, "LOGGER<TAB>message" lines -> the message as %sm prints it
  *   layout-bench SECS           ordinary log events formatted per second: Spark's default
@@ -40,6 +46,11 @@ public final class SealTool {
       case "rfc9180" -> rfc9180(new File(args[1]));
       case "rules" -> rules(new File(args[1]));
       case "bench" -> bench(read(args[1]), Double.parseDouble(args[2]));
+      case "seal3" -> seal3(read(args[1]), args.length > 2 ? Long.parseLong(args[2]) : 100_000L);
+      case "threads3" -> threads3(read(args[1]), Integer.parseInt(args[2]),
+          Integer.parseInt(args[3]), Long.parseLong(args[4]));
+      case "bench-formats" -> benchFormats(read(args[1]), read(args[2]),
+          Double.parseDouble(args[3]));
       case "layout-bench" -> layoutBench(Double.parseDouble(args[1]));
       case "log-allowlist" -> io.sparkseal.log4j.OperationalMessages.loggers()
           .forEach(System.out::println);
@@ -81,6 +92,91 @@ public final class SealTool {
     BufferedReader in = stdin();
     for (String line = in.readLine(); line != null; line = in.readLine()) {
       System.out.println(sealer.seal(line.replace("\\n", "\n")));
+    }
+  }
+
+  private static void seal3(String publicKey, long maxTokens) throws Exception {
+    TokenSealer sealer = TokenSealer.forPublicKey(publicKey, "3", maxTokens, 300);
+    BufferedReader in = stdin();
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      System.out.println(sealer.seal(line.replace("\\n", "\n")));
+    }
+  }
+
+  private static void threads3(String publicKey, int threads, int perThread, long maxTokens)
+      throws Exception {
+    TokenSealer sealer = TokenSealer.forPublicKey(publicKey, "3", maxTokens, 300);
+    String[][] out = new String[threads][perThread];
+    Thread[] ts = new Thread[threads];
+    java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+    for (int i = 0; i < threads; i++) {
+      final int t = i;
+      ts[i] = new Thread(() -> {
+        try {
+          start.await();
+        } catch (InterruptedException e) {
+          return;
+        }
+        for (int j = 0; j < perThread; j++) {
+          out[t][j] = sealer.seal(t + "-" + j);
+        }
+      });
+      ts[i].start();
+    }
+    start.countDown();
+    for (Thread t : ts) {
+      t.join();
+    }
+    StringBuilder sb = new StringBuilder();
+    for (String[] row : out) {
+      for (String token : row) {
+        sb.append(token).append('\n');
+      }
+    }
+    System.out.print(sb);
+  }
+
+  private static double opsPerSecond(Runnable op, double seconds) {
+    long n = 0;
+    long end = System.nanoTime() + (long) (seconds * 1e9);
+    long start = System.nanoTime();
+    while (System.nanoTime() < end) {
+      for (int i = 0; i < 50; i++) {
+        op.run();
+      }
+      n += 50;
+    }
+    return n / ((System.nanoTime() - start) / 1e9);
+  }
+
+  /** Prints "seal RATE2 RATE3" and "open RATE2 RATE3" per round (5 interleaved rounds). */
+  private static void benchFormats(String publicKey, String privateKey, double seconds)
+      throws Exception {
+    TokenSealer v2 = TokenSealer.forPublicKey(publicKey, "2", 100_000L, 300);
+    TokenSealer v3 = TokenSealer.forPublicKey(publicKey, "3", 100_000L, 300);
+    String msg = "[CAST_INVALID_INPUT] The value 'alan.turing@example.net' of the type STRING";
+    String t2 = v2.seal(msg);
+    String t3 = v3.seal(msg);
+    Runnable[] ops = {
+      () -> v2.seal(msg), () -> v3.seal(msg),
+      () -> openQuiet(privateKey, t2), () -> openQuiet(privateKey, t3)};
+    for (Runnable op : ops) {
+      opsPerSecond(op, 0.3); // warm up the JIT
+    }
+    for (int round = 0; round < 5; round++) {
+      double[] r = new double[4];
+      for (int i = 0; i < 4; i++) {
+        r[i] = opsPerSecond(ops[i], seconds / 20);
+      }
+      System.out.printf("seal %.0f %.0f%nopen %.0f %.0f%n", r[0], r[1], r[2], r[3]);
+    }
+  }
+
+  private static void openQuiet(String privateKey, String token) {
+    try {
+      TokenSealer.open(privateKey, token);
+    } catch (java.security.GeneralSecurityException e) {
+      throw new IllegalStateException(e.getMessage());
     }
   }
 
