@@ -20,6 +20,7 @@ from sparkseal.auth import (
 )
 from sparkseal.core.policy import Policy, PresetPolicy
 from sparkseal.core.rules import REDACTION_REGEX  # the one copy, shared with Java
+from sparkseal.core.token import ENV_FORMAT as ENV_TOKEN_FORMAT
 from sparkseal.worker.install import ENV_PUBLIC_KEY, ENV_SPILL_ENCRYPTION
 
 JVM_KEY_PROPERTY = "io.sparkseal.publicKey"  # Spark rejects "-Dspark*" executor options
@@ -39,11 +40,14 @@ BOOT_DIR = str(Path(__file__).resolve().parent / "worker" / "boot")
 
 def seal_conf(policy: Policy) -> dict[str, str]:
     """Spark conf entries that must hold for sealing to be in force."""
-    return {
+    conf = {
         "spark.python.daemon.module": DAEMON_MODULE,
         "spark.python.worker.module": WORKER_MODULE,
         f"spark.executorEnv.{ENV_PUBLIC_KEY}": policy.public_key.to_text(),
     }
+    if policy.seal.format != 2:  # [seal] format = 3: Python workers seal format 3 too
+        conf[f"spark.executorEnv.{ENV_TOKEN_FORMAT}"] = str(policy.seal.format)
+    return conf
 
 
 def append_setting(existing: str | None, addition: str, sep: str) -> str:
@@ -90,6 +94,8 @@ def jvm_conf(policy: Policy, options: Mapping[str, str]) -> dict[str, str]:
         f"-javaagent:{jar_path()} -Dlog4j.configurationFile={config} "
         f"-D{JVM_KEY_PROPERTY}={policy.public_key.to_text()}"
     )
+    if policy.seal.format != 2:  # [seal] format = 3 (io.sparkseal.TokenSealer)
+        java_opts += f" -Dio.sparkseal.tokenFormat={policy.seal.format}"
     for role in ("driver", "executor"):
         opts_key = f"spark.{role}.extraJavaOptions"
         conf[opts_key] = append_setting(options.get(opts_key), java_opts, " ")

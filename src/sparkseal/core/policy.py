@@ -47,6 +47,9 @@ class SealPolicy(_Strict):
     suite: SuiteName | None = None
     """If set, the public key must be of this suite (guards against a wrong key file)."""
 
+    format: Literal[2, 3] = 2
+    """Token format written: 3 seals many tokens with one HPKE context (docs/token-format.md)."""
+
     @field_validator("public_key")
     @classmethod
     def _not_empty(cls, v: str) -> str:

@@ -31,7 +31,7 @@ def install_driver_hooks(policy: Policy, connect: bool = False) -> Sealer:
     A Spark Connect client (``connect``) has no JVM and no Python workers of its own:
     only its printing hooks apply; the server runs everything else hardened.
     """
-    sealer = Sealer(policy.public_key)
+    sealer = Sealer(policy.public_key, version=str(policy.seal.format))
     if not connect:
         _install_py4j_hooks(sealer)
     if policy.driver.excepthook:

@@ -40,7 +40,7 @@ def json_formatter(policy: PolicyLike = None) -> SealedJsonFormatter:
     existing = _installed()
     context = existing.context if existing is not None else RunContext(job=job_name(loaded))
     return SealedJsonFormatter(
-        Sealer(loaded.public_key),
+        Sealer(loaded.public_key, version=str(loaded.seal.format)),
         context,
         message=logs.message if logs is not None else "template",
         readable_fields=logs.readable_fields if logs is not None else (),

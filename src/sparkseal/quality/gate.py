@@ -195,7 +195,7 @@ def _samples(
     else:
         from sparkseal.core.token import Sealer
 
-        sealer = Sealer(policy.public_key)
+        sealer = Sealer(policy.public_key, version=str(policy.seal.format))
         how = "sealed"
     by_name: dict[str, tuple[Any, ...]] = {}
     for r in wanted:
