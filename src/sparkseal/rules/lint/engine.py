@@ -322,6 +322,30 @@ def _find_spark_functions(mod: Module) -> None:
     mod.spark_index = found
 
 
+# Fields that never hold child nodes (and ``ctx``: Load/Store are shared singletons).
+_SCALAR_FIELDS = frozenset(
+    {
+        "ctx",
+        "id",
+        "attr",
+        "name",
+        "arg",
+        "asname",
+        "module",
+        "level",
+        "kind",
+        "n",
+        "s",
+        "conversion",
+        "is_async",
+        "type_comment",
+        "simple",
+        "tag",
+    }
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {ast.Constant: ()}
+
+
 def build_module(path: str, source: str) -> Module:
     """Parse ``source``; raises :class:`SyntaxError` (or ``ValueError`` for NUL bytes)."""
     tree = ast.parse(source, filename=path)
@@ -329,21 +353,24 @@ def build_module(path: str, source: str) -> Module:
     by_type: dict[type, list[ast.AST]] = {}
     parents = mod.parents
     stack: list[ast.AST] = [tree]
+    fields_of = _CHILD_FIELDS
     while stack:  # one pass: parents and nodes by type
         node = stack.pop()
-        by_type.setdefault(type(node), []).append(node)
-        for name in node._fields:
-            if name == "ctx":  # Load/Store singletons: shared by every name, no parent
-                continue
+        cls = type(node)
+        by_type.setdefault(cls, []).append(node)
+        names = fields_of.get(cls)
+        if names is None:
+            names = fields_of[cls] = tuple(f for f in cls._fields if f not in _SCALAR_FIELDS)
+        for name in names:
             value = getattr(node, name, None)
-            if isinstance(value, ast.AST):
-                parents[value] = node
-                stack.append(value)
-            elif isinstance(value, list):
+            if type(value) is list:
                 for item in value:
                     if isinstance(item, ast.AST):
                         parents[item] = node
                         stack.append(item)
+            elif isinstance(value, ast.AST):
+                parents[value] = node
+                stack.append(value)
     mod.by_type = by_type
     mod.aliases, mod.imports_pyspark = _collect_aliases(mod)
     if not mod.imports_pyspark:
