@@ -5,8 +5,8 @@ Each code has a section in ``docs/codes.md`` (a test keeps the two in step).
 Families: ``SS0xx`` sealing and keys, ``SS1xx`` secrets and Spark security conf,
 ``SS2xx`` column protection, ``SS3xx`` scan and unseal, ``SS4xx`` executors and the JVM,
 ``SS5xx`` readiness (``sparkseal doctor`` SS500-SS539, ``sparkseal lint``
-SS540-SS589, the two tools' own errors SS590-SS599; rule sections in ``docs/rules.md``), ``SS6xx`` audit trail and lineage, ``SS7xx`` data contracts,
-``SS8xx`` data quality.
+SS540-SS589, the two tools' own errors SS590-SS599; rule sections in ``docs/rules.md``),
+``SS6xx`` audit trail and lineage, ``SS7xx`` data contracts, ``SS8xx`` data quality.
 """
 
 from __future__ import annotations
