@@ -2,9 +2,10 @@
 
     .venv/bin/python benchmarks/seal.py [--seconds 2] [--scan-mb 100]
 
-* tokens sealed and opened per second on one core, through sparkseal's API and
-  through ``cryptography``'s HPKE single-shot calls directly (the anchor), with
-  the ratio between them;
+* tokens sealed and opened per second on one core: raw single-shot HPKE
+  (``cryptography``'s ``Suite.encrypt``/``decrypt``, the anchor), sparkseal's
+  token format 2 (one single-shot HPKE per token) and format 3 (one HPKE context
+  seals many tokens), in interleaved rounds, with the ratios and their spread;
 * ``sparkseal scan`` throughput on a synthetic Spark log of ``--scan-mb`` MB
   (driver INFO lines, event-log JSON with host IPs and epoch-ms timestamps,
   stack frames), with one worker process and with one per CPU.
@@ -28,41 +29,77 @@ from sparkseal.scan.scanner import Scanner
 MESSAGE = "ValueError: alan.turing@example.net is not a valid customer email (row 1234)"
 
 
-def rate(fn: Callable[[], object], seconds: float) -> float:
-    """Calls per second: the median of 5 timed rounds of about ``seconds / 5`` each."""
+def _calibrated(fn: Callable[[], object]) -> int:
     n = 200
-    while True:  # calibrate
+    while True:
         t = time.perf_counter()
         for _ in range(n):
             fn()
-        if time.perf_counter() - t > 0.05:
-            break
+        if time.perf_counter() - t > 0.02:
+            return n
         n *= 2
-    per_round = max(1, int(n * (seconds / 5) / (time.perf_counter() - t)))
-    rates = []
+
+
+def _once(fn: Callable[[], object], n: int) -> float:
+    t = time.perf_counter()
+    for _ in range(n):
+        fn()
+    return n / (time.perf_counter() - t)
+
+
+def interleaved(fns: dict[str, Callable[[], object]], seconds: float) -> dict[str, list[float]]:
+    """Per-round rates of every ``fns`` entry, run one after the other in each of 5 rounds.
+
+    Side by side in the same rounds, so a noisy neighbour on a shared machine hits
+    them alike; the ratios per round show the spread.
+    """
+    sizes = {k: _calibrated(f) for k, f in fns.items()}
+    per_round = {k: max(1, int(n * (seconds / 5) / 0.02 / len(fns))) for k, n in sizes.items()}
+    rates: dict[str, list[float]] = {k: [] for k in fns}
     for _ in range(5):
-        t = time.perf_counter()
-        for _ in range(per_round):
-            fn()
-        rates.append(per_round / (time.perf_counter() - t))
-    return statistics.median(rates)
+        for k, f in fns.items():
+            rates[k].append(_once(f, per_round[k]))
+    return rates
+
+
+def _spread(num: list[float], den: list[float]) -> str:
+    ratios = sorted(a / b for a, b in zip(num, den, strict=True))
+    return f"{statistics.median(ratios):6.1f}x  ({ratios[0]:.1f}-{ratios[-1]:.1f})"
 
 
 def bench_tokens(seconds: float) -> None:
-    print(f"{'suite':<16}{'operation':<10}{'sparkseal/s':>14}{'raw HPKE/s':>14}{'ratio':>8}")
+    """Format 3 (one HPKE context, many tokens) vs format 2 vs raw single-shot HPKE."""
+    print("tokens per second on one core (median of 5 interleaved rounds; ratio: median (min-max))")
+    print(
+        f"{'suite':<16}{'op':<6}{'raw HPKE':>11}{'format 2':>11}{'format 3':>11}"
+        f"  {'format 3 / raw HPKE':<24}{'format 2 / raw'}"
+    )
     data, info = MESSAGE.encode(), b"bench"
     for suite in ("x25519", "mlkem768-x25519"):
         key = keys.generate(suite)
-        sealer, opener = Sealer(key.public), Opener([key])
+        v2, v3 = Sealer(key.public, version="2"), Sealer(key.public, version="3")
+        opener = Opener([key])
         hpke, pub, priv = key.suite.hpke_suite, key.public.hpke_key(), key.hpke_key()
-        token = sealer.seal(MESSAGE)
+        t2, t3 = v2.seal(MESSAGE), v3.seal(MESSAGE)
         ct = hpke.encrypt(data, pub, info=info)
-        ours_seal = rate(lambda s=sealer: s.seal(MESSAGE), seconds)
-        raw_seal = rate(lambda h=hpke, p=pub: h.encrypt(data, p, info=info), seconds)
-        ours_open = rate(lambda o=opener, t=token: o.open(t), seconds)
-        raw_open = rate(lambda h=hpke, k=priv, c=ct: h.decrypt(c, k, info=info), seconds)
-        for op, ours, raw in (("seal", ours_seal, raw_seal), ("open", ours_open, raw_open)):
-            print(f"{suite:<16}{op:<10}{ours:>14,.0f}{raw:>14,.0f}{ours / raw:>8.2f}")
+        r = interleaved(
+            {
+                "seal raw": lambda h=hpke, p=pub: h.encrypt(data, p, info=info),
+                "seal 2": lambda s=v2: s.seal(MESSAGE),
+                "seal 3": lambda s=v3: s.seal(MESSAGE),
+                "open raw": lambda h=hpke, k=priv, c=ct: h.decrypt(c, k, info=info),
+                "open 2": lambda o=opener, t=t2: o.open(t),
+                "open 3": lambda o=opener, t=t3: o.open(t),
+            },
+            seconds,
+        )
+        for op in ("seal", "open"):
+            raw, f2, f3 = r[f"{op} raw"], r[f"{op} 2"], r[f"{op} 3"]
+            note = "" if v3.version == "3" else "  (hybrid keys write format 2)"
+            print(
+                f"{suite:<16}{op:<6}{statistics.median(raw):>11,.0f}{statistics.median(f2):>11,.0f}"
+                f"{statistics.median(f3):>11,.0f}  {_spread(f3, raw):<24}{_spread(f2, raw)}{note}"
+            )
 
 
 def synthetic_log(path: Path, megabytes: int) -> None:
@@ -119,9 +156,11 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
     p.add_argument("--scan-mb", type=int, default=100, help="size of the synthetic log")
+    p.add_argument("--tokens-only", action="store_true", help="skip the scan measurement")
     args = p.parse_args()
     bench_tokens(args.seconds)
-    bench_scan(args.scan_mb)
+    if not args.tokens_only:
+        bench_scan(args.scan_mb)
 
 
 if __name__ == "__main__":
