@@ -20,6 +20,12 @@ def all_rules() -> list[Rule]:
     return [RULES[c] for c in sorted(RULES)]
 
 
+def _examples() -> dict[str, str]:
+    from sparkseal.rules.doctor.check import EXAMPLES
+
+    return EXAMPLES
+
+
 def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
@@ -37,10 +43,10 @@ def rule_section(rule: Rule) -> str:
         "",
         f"**Fix:** {rule.fix}",
     ]
-    example = getattr(rule, "example", None)
+    example = getattr(rule, "example", None) or _examples().get(rule.code)
     if example:
         fence = "python" if rule.tool == "lint" else "properties"
-        lines += ["", "Example:", "", f"```{fence}", example.rstrip("\n"), "```"]
+        lines += ["", "Reported on:", "", f"```{fence}", example.rstrip("\n"), "```"]
     return "\n".join(lines) + "\n"
 
 

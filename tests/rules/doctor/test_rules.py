@@ -243,3 +243,16 @@ def test_ss515_custom_commit_protocol_and_direct_committer():
         }
     )
     assert len(findings("SS515", conf)) == 2
+
+
+def test_every_doctor_rule_documents_an_example_it_reports():
+    from sparkseal.rules.doctor.check import EXAMPLES
+    from sparkseal.rules.doctor.conf import parse_properties
+
+    assert set(EXAMPLES) == set(CHECKS)
+    for code, example in EXAMPLES.items():
+        if code in {"SS508", "SS510"}:  # a server's answer, a directory's mode
+            continue
+        conf = EffectiveConf()
+        conf.apply(parse_properties(example, "spark-defaults.conf"), "example")
+        assert findings(code, conf), code

@@ -29,7 +29,7 @@ AUTH_OFF = Rule(
 )
 
 
-@check(AUTH_OFF)
+@check(AUTH_OFF, example="spark.authenticate false")
 def authentication_off(conf: EffectiveConf) -> Iterator[Finding]:
     if not conf.flag(KEY, False):
         state = "is false" if KEY in conf.settings else "is not set (Spark's default is false)"

@@ -13,13 +13,18 @@ from sparkseal.rules.model import Finding, Rule, register
 
 CheckFn = Callable[[EffectiveConf], Iterable[Finding]]
 CHECKS: dict[str, CheckFn] = {}
+EXAMPLES: dict[str, str] = {}
+"""A ``spark-defaults.conf`` snippet the rule reports, for docs/rules.md (tested)."""
 
 
-def check(rule: Rule) -> Callable[[CheckFn], CheckFn]:
-    """Register ``rule`` (a doctor rule) and the decorated function that reports it."""
+def check(rule: Rule, example: str = "") -> Callable[[CheckFn], CheckFn]:
+    """Register ``rule`` (a doctor rule), an example conf it reports, and the decorated
+    function that reports it."""
     if rule.tool != "doctor":
         raise ValueError(f"{rule.code} is not a doctor rule")
     register(rule)
+    if example:
+        EXAMPLES[rule.code] = example
 
     def decorate(fn: CheckFn) -> CheckFn:
         CHECKS[rule.code] = fn

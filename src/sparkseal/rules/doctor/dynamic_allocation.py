@@ -28,7 +28,13 @@ UNTRACKED = Rule(
 )
 
 
-@check(UNTRACKED)
+@check(
+    UNTRACKED,
+    example=(
+        "spark.dynamicAllocation.enabled true\n"
+        "spark.dynamicAllocation.shuffleTracking.enabled false"
+    ),
+)
 def untracked(conf: EffectiveConf) -> Iterator[Finding]:
     if (
         conf.flag(ENABLED, False)

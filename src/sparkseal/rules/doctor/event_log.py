@@ -66,13 +66,20 @@ def local_dir(value: str) -> Path | None:
     return None
 
 
-@check(UNSEALED)
+@check(UNSEALED, example="spark.eventLog.enabled true")
 def unsealed(conf: EffectiveConf) -> Iterator[Finding]:
     if conf.flag(ENABLED, False):
         yield conf.finding(UNSEALED.code, f"{ENABLED} is true: Spark's own writer is on", ENABLED)
 
 
-@check(OPEN_DIR)
+@check(
+    OPEN_DIR,
+    example=(
+        "spark.extraListeners io.sparkseal.SealedEventLoggingListener\n"
+        "spark.eventLog.dir file:/tmp/spark-events\n"
+        "# drwxr-xr-x /tmp/spark-events"
+    ),
+)
 def open_dir(conf: EffectiveConf) -> Iterator[Finding]:
     if not logging(conf):
         return

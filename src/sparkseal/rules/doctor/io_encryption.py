@@ -25,7 +25,7 @@ IO_OFF = Rule(
 )
 
 
-@check(IO_OFF)
+@check(IO_OFF, example="spark.io.encryption.enabled false")
 def io_encryption_off(conf: EffectiveConf) -> Iterator[Finding]:
     if not conf.flag(KEY, False):
         state = "is false" if KEY in conf.settings else "is not set (Spark's default is false)"

@@ -71,7 +71,7 @@ def missing_in(value: str | None) -> list[str]:
     return missing
 
 
-@check(NO_LOG_SEALING)
+@check(NO_LOG_SEALING, example="spark.executor.extraJavaOptions -XX:+UseG1GC")
 def no_log_sealing(conf: EffectiveConf) -> Iterator[Finding]:
     for role in ROLES:
         key = f"spark.{role}.extraJavaOptions"
@@ -80,7 +80,7 @@ def no_log_sealing(conf: EffectiveConf) -> Iterator[Finding]:
             yield conf.finding(NO_LOG_SEALING.code, f"{key} lacks {', '.join(missing)}", key)
 
 
-@check(NO_ATTESTATION)
+@check(NO_ATTESTATION, example="spark.plugins com.example.MetricsPlugin")
 def no_attestation(conf: EffectiveConf) -> Iterator[Finding]:
     plugins = [p.strip() for p in (conf.get(PLUGINS) or "").split(",")]
     if ATTESTATION_PLUGIN not in plugins:

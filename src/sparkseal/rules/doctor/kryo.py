@@ -28,7 +28,7 @@ UNREGISTERED = Rule(
 )
 
 
-@check(UNREGISTERED)
+@check(UNREGISTERED, example="spark.serializer org.apache.spark.serializer.KryoSerializer")
 def unregistered(conf: EffectiveConf) -> Iterator[Finding]:
     if (conf.get(SERIALIZER) or "") == KRYO and not conf.flag(REQUIRED, False):
         state = "is false" if REQUIRED in conf.settings else "is not set (Spark's default is false)"

@@ -59,21 +59,28 @@ SASL = Rule(
 )
 
 
-@check(CRYPTO_OFF)
+@check(CRYPTO_OFF, example="spark.network.crypto.enabled false")
 def crypto_off(conf: EffectiveConf) -> Iterator[Finding]:
     if not conf.flag(ENABLED, False):
         state = "is false" if ENABLED in conf.settings else "is not set (Spark's default is false)"
         yield conf.finding(CRYPTO_OFF.code, f"{ENABLED} {state}", ENABLED)
 
 
-@check(CTR)
+@check(CTR, example="spark.authenticate true\nspark.network.crypto.enabled true")
 def ctr_cipher(conf: EffectiveConf) -> Iterator[Finding]:
     if conf.flag(ENABLED, False) and (conf.get(CIPHER) or "").upper() != GCM.upper():
         state = "is not" if CIPHER in conf.settings else "is not set; Spark's default is not"
         yield conf.finding(CTR.code, f"{CIPHER} {state} {GCM}", CIPHER)
 
 
-@check(SASL)
+@check(
+    SASL,
+    example=(
+        "spark.authenticate true\n"
+        "spark.network.crypto.enabled true\n"
+        "spark.network.crypto.cipher AES/GCM/NoPadding"
+    ),
+)
 def sasl_fallback(conf: EffectiveConf) -> Iterator[Finding]:
     if conf.flag(ENABLED, False) and conf.flag(FALLBACK, True):
         state = "is true" if FALLBACK in conf.settings else "is not set (Spark's default is true)"

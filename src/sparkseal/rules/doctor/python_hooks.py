@@ -34,7 +34,7 @@ NO_HOOKS = Rule(
 )
 
 
-@check(NO_HOOKS)
+@check(NO_HOOKS, example="spark.python.daemon.module pyspark.daemon")
 def no_hooks(conf: EffectiveConf) -> Iterator[Finding]:
     for key, expected in ((DAEMON, DAEMON_MODULE), (WORKER, WORKER_MODULE)):
         if conf.get(key) != expected:

@@ -82,7 +82,7 @@ def missed_keys(regex: str) -> list[str] | None:
     return [name for name in MUST_REDACT if not compiled.search(name)]
 
 
-@check(WEAK)
+@check(WEAK, example="spark.redaction.regex (?i)secret|password|token|access[.]?key")
 def weak_redaction(conf: EffectiveConf) -> Iterator[Finding]:
     regex = conf.get(KEY)
     if regex == REDACTED:
@@ -97,7 +97,7 @@ def weak_redaction(conf: EffectiveConf) -> Iterator[Finding]:
         yield conf.finding(WEAK.code, f"{source} does not match {', '.join(missed)}", KEY)
 
 
-@check(NO_SQL)
+@check(NO_SQL, example="# spark.sql.redaction.string.regex not set")
 def no_sql_redaction(conf: EffectiveConf) -> Iterator[Finding]:
     if not conf.get(SQL_KEY):
         yield conf.finding(NO_SQL.code, f"{SQL_KEY} is not set", SQL_KEY)

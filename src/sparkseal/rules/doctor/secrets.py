@@ -76,7 +76,7 @@ def is_secret_key(key: str) -> bool:
     return key in SECRET_KEYS or key.endswith(SECRET_SUFFIXES) or key.startswith(SECRET_PREFIXES)
 
 
-@check(PLAIN_SECRET)
+@check(PLAIN_SECRET, example="spark.hadoop.fs.s3a.secret.key <the key itself>")
 def plain_secret(conf: EffectiveConf) -> Iterator[Finding]:
     for key in sorted(conf.settings):
         if not is_secret_key(key):

@@ -61,7 +61,12 @@ SPECULATING = Rule(
 )
 
 
-@check(UNSAFE_COMMIT)
+@check(
+    UNSAFE_COMMIT,
+    example=(
+        "spark.speculation true\nspark.hadoop.mapreduce.fileoutputcommitter.algorithm.version 2"
+    ),
+)
 def unsafe_commit(conf: EffectiveConf) -> Iterator[Finding]:
     if not conf.flag(SPECULATION, False):
         return
@@ -87,7 +92,7 @@ def unsafe_commit(conf: EffectiveConf) -> Iterator[Finding]:
             )
 
 
-@check(SPECULATING)
+@check(SPECULATING, example="spark.speculation true")
 def speculating(conf: EffectiveConf) -> Iterator[Finding]:
     if conf.flag(SPECULATION, False):
         yield conf.finding(SPECULATING.code, f"{SPECULATION} is true", SPECULATION)

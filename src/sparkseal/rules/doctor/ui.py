@@ -66,7 +66,7 @@ def _filters(conf: EffectiveConf) -> list[str]:
     return [f.strip() for f in (conf.get(FILTERS) or "").split(",") if f.strip()]
 
 
-@check(OPEN_UI)
+@check(OPEN_UI, example="spark.ui.enabled true\nspark.acls.enable false")
 def open_ui(conf: EffectiveConf) -> Iterator[Finding]:
     if not conf.flag(UI, True) or conf.flag(ACLS, False):
         return
@@ -77,7 +77,10 @@ def open_ui(conf: EffectiveConf) -> Iterator[Finding]:
     )
 
 
-@check(REACHABLE)
+@check(
+    REACHABLE,
+    example="# sparkseal doctor --url http://driver:4040 read the environment anonymously",
+)
 def reachable(conf: EffectiveConf) -> Iterator[Finding]:
     if conf.ui_answered_anonymously is not None:
         yield Finding(
@@ -89,7 +92,7 @@ def reachable(conf: EffectiveConf) -> Iterator[Finding]:
         )
 
 
-@check(NOT_SEALED)
+@check(NOT_SEALED, example="spark.ui.enabled true\nspark.ui.filters com.example.AuthFilter")
 def not_sealed(conf: EffectiveConf) -> Iterator[Finding]:
     if conf.flag(UI, True) and SEALING_FILTER not in _filters(conf):
         yield conf.finding(

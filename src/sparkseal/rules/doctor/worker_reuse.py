@@ -25,7 +25,7 @@ NO_REUSE = Rule(
 )
 
 
-@check(NO_REUSE)
+@check(NO_REUSE, example="spark.python.worker.reuse false")
 def no_reuse(conf: EffectiveConf) -> Iterator[Finding]:
     if not conf.flag(KEY, True):
         yield conf.finding(NO_REUSE.code, f"{KEY} is false", KEY)
