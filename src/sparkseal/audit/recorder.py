@@ -11,7 +11,6 @@ by ``spark.stop()`` or, without it, at interpreter exit.
 
 from __future__ import annotations
 
-import atexit
 import json
 import logging
 import sys
@@ -238,34 +237,17 @@ class AuditRecorder:
 
     def _watch(self, spark: SparkSession) -> None:
         """``spark.stop()`` ends the application's record; interpreter exit does otherwise;
-        an uncaught exception makes the outcome a failure (its message sealed)."""
-        stop = spark.stop
+        an uncaught exception makes the outcome a failure (its message sealed). The
+        mechanism is :class:`sparkseal.driver.lifecycle.AppEnd`, shared with the metrics."""
+        from sparkseal.driver.lifecycle import AppEnd
 
-        def stop_and_record() -> None:
-            stop()
-            self.finished()
-
-        spark.stop = stop_and_record  # type: ignore[method-assign]
-        previous = sys.excepthook
-
-        def note_failure(tp: type[BaseException], value: BaseException, tb: Any) -> None:
+        def note_failure(tp: type[BaseException], value: BaseException) -> None:
             try:
                 self._failure = f"{tp.__name__}: {self._seal(str(value))}"
             except BaseException:  # an exception whose text cannot be read: never echo it
                 self._failure = f"{tp.__name__}: [message unreadable]"
-            previous(tp, value, tb)
 
-        sys.excepthook = note_failure
-        atexit.register(self._at_exit, spark)
-
-    def _at_exit(self, spark: SparkSession) -> None:
-        if self._finished:
-            return
-        try:  # let the listener bus deliver the last queries before the final drain
-            spark.sparkContext._jsc.sc().listenerBus().waitUntilEmpty(10_000)
-        except Exception:
-            log.debug("listener bus not reachable at exit")
-        self.finished()
+        AppEnd(lambda _failure: self.finished(), on_exception=note_failure).watch(spark)
 
     def _drain_loop(self) -> None:
         while not self._stop.wait(DRAIN_SECONDS):

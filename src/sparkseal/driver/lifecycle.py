@@ -18,14 +18,16 @@ if TYPE_CHECKING:
     from pyspark.sql import SparkSession
 
 EndCallback = Callable[[type[BaseException] | None], None]
+ExceptionCallback = Callable[[type[BaseException], BaseException], None]
 
 
 class AppEnd:
     """Calls ``on_end(failure)`` once when the application ends: after ``spark.stop()``
     (so that Spark's listener bus has delivered every event) or at interpreter exit."""
 
-    def __init__(self, on_end: EndCallback) -> None:
+    def __init__(self, on_end: EndCallback, on_exception: ExceptionCallback | None = None) -> None:
         self._on_end = on_end
+        self._on_exception = on_exception
         self._lock = threading.Lock()
         self._done = False
         self.failure: type[BaseException] | None = None
@@ -48,6 +50,9 @@ class AppEnd:
 
         def note_failure(tp: type[BaseException], value: BaseException, tb: Any) -> None:
             self.failure = tp
+            if self._on_exception is not None:
+                with contextlib.suppress(BaseException):  # never in the original hook's way
+                    self._on_exception(tp, value)
             previous(tp, value, tb)
 
         sys.excepthook = note_failure
