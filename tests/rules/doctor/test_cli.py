@@ -95,6 +95,18 @@ def test_the_preset_gets_no_error(policy_file, extra):
     assert code == 0
 
 
+def test_speculation_in_the_deployment_conf_against_the_policys_sinks(tmp_path, policy_file):
+    policy = tmp_path / "sparkseal.toml"
+    pub = policy_file.parent / "sparkseal.pub"
+    policy.write_text(
+        f'[seal]\npublic_key = "{pub}"\n[resilience]\n'
+        'sinks = [{ name = "orders-kafka", idempotent = false }]\n'
+    )
+    found = json_findings("--policy", str(policy), "--conf", "spark.speculation=true")
+    assert errors(found) == {"SS521"}
+    assert errors(json_findings("--policy", str(policy))) == set()
+
+
 def test_a_secret_in_the_deployment_conf_is_named_never_shown(tmp_path, policy_file):
     canary = f"canary-{os.urandom(8).hex()}"
     conf = tmp_path / "spark-defaults.conf"

@@ -124,7 +124,7 @@ def test_rule_is_silent_on_the_safe_conf(code):
 
 
 def test_every_doctor_rule_has_cases_or_its_own_test():
-    own_tests = {"SS508", "SS510"}  # below: they need a server answer or a directory
+    own_tests = {"SS508", "SS510", "SS521"}  # below: a server's answer, a directory, a policy
     doctor_rules = {c for c, r in RULES.items() if r.tool == "doctor"}
     assert doctor_rules == set(CHECKS)
     assert set(CASES) | own_tests == doctor_rules
@@ -251,8 +251,17 @@ def test_every_doctor_rule_documents_an_example_it_reports():
 
     assert set(EXAMPLES) == set(CHECKS)
     for code, example in EXAMPLES.items():
-        if code in {"SS508", "SS510"}:  # a server's answer, a directory's mode
+        if code in {"SS508", "SS510", "SS521"}:  # a server's answer, a directory, a policy
             continue
         conf = EffectiveConf()
         conf.apply(parse_properties(example, "spark-defaults.conf"), "example")
         assert findings(code, conf), code
+
+
+def test_ss521_speculation_with_a_declared_non_idempotent_sink():
+    on = {"spark.speculation": "true"}
+    (f,) = findings("SS521", conf_of(on, non_idempotent_sinks=["orders-kafka"]))
+    assert f.conf_key == "spark.speculation" and "orders-kafka" in f.message
+    assert findings("SS521", conf_of(on)) == []
+    off = {"spark.speculation": "false"}
+    assert findings("SS521", conf_of(off, non_idempotent_sinks=["orders-kafka"])) == []

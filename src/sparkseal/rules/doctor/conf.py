@@ -54,6 +54,8 @@ class EffectiveConf:
     sources: list[str] = field(default_factory=list)
     ui_answered_anonymously: str | None = None
     """The ``--url`` whose REST API answered a request without credentials, if any."""
+    non_idempotent_sinks: list[str] = field(default_factory=list)
+    """Sinks the policy's ``[resilience] sinks`` declares ``idempotent = false``."""
 
     def apply(self, settings: Iterable[Setting], source: str) -> None:
         for s in settings:
@@ -200,9 +202,12 @@ def parse_conf_args(args: Iterable[str]) -> list[Setting]:
 # --- a sparkseal policy: what harden() adds ---
 
 
-def policy_settings(policy_path: str | Path, current: Mapping[str, str]) -> list[Setting]:
+def policy_settings(
+    policy_path: str | Path, current: Mapping[str, str]
+) -> tuple[list[Setting], list[str]]:
     """The conf :func:`sparkseal.harden` would set on a job already configured with
-    ``current``: preset keys only where unset, sealing and JVM settings always."""
+    ``current`` (preset keys only where unset, sealing and JVM settings always), and the
+    sinks the policy declares non-idempotent."""
     from sparkseal.auth import AUTH_SECRET_CONF
     from sparkseal.conf import jvm_conf, preset_conf, seal_conf
     from sparkseal.core.policy import policy_from_file
@@ -220,7 +225,9 @@ def policy_settings(policy_path: str | Path, current: Mapping[str, str]) -> list
     merged = {k: v for k, v in preset.items() if k not in options}
     merged.update(required)
     merged.update(jvm)
-    return [Setting(k, v, "policy", str(policy_path)) for k, v in merged.items()]
+    resilience = getattr(policy, "resilience", None)
+    sinks = list(resilience.non_idempotent_sinks()) if resilience is not None else []
+    return [Setting(k, v, "policy", str(policy_path)) for k, v in merged.items()], sinks
 
 
 # --- a running application's REST API ---
@@ -284,7 +291,9 @@ def effective_conf(
     if args:
         conf.apply(parse_conf_args(args), "--conf")
     if policy is not None:
-        conf.apply(policy_settings(policy, conf.values()), f"policy:{policy}")
+        settings, sinks = policy_settings(policy, conf.values())
+        conf.apply(settings, f"policy:{policy}")
+        conf.non_idempotent_sinks = sinks
     if url is not None:
         settings, base = application_settings(url, app_id)
         conf.apply(settings, f"application:{base}")

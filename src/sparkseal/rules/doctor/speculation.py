@@ -1,9 +1,9 @@
-"""SS515-SS516: speculative execution against sinks that must not run twice (grouped:
-both are ``spark.speculation`` judged with what the job writes to).
+"""SS515, SS516, SS521: speculative execution against sinks that must not run twice
+(grouped: all are ``spark.speculation`` judged with what the job writes to).
 
-sparkseal's policy has no list of sinks, so the rule looks at what the conf says about
-commits: a direct or non-default commit protocol, or file-output-committer algorithm 2,
-lets a speculative duplicate's output become visible."""
+SS521 reads the sinks a policy declares (``[resilience] sinks``, docs/resilience.md);
+SS515 looks at what the conf says about commits: a direct or non-default commit
+protocol, or file-output-committer algorithm 2, lets a duplicate's output be seen."""
 
 from __future__ import annotations
 
@@ -96,3 +96,37 @@ def unsafe_commit(conf: EffectiveConf) -> Iterator[Finding]:
 def speculating(conf: EffectiveConf) -> Iterator[Finding]:
     if conf.flag(SPECULATION, False):
         yield conf.finding(SPECULATING.code, f"{SPECULATION} is true", SPECULATION)
+
+
+NON_IDEMPOTENT = Rule(
+    code="SS521",
+    tool="doctor",
+    family="resilience",
+    title="speculation is on and the policy declares a non-idempotent sink",
+    severity="error",
+    rationale=(
+        "Speculation runs a second copy of a slow task and both copies write: a sink the "
+        "policy declares idempotent = false (a foreachBatch upsert without batch ids, an "
+        "external API) gets the rows twice. harden() refuses the combination when the "
+        "policy itself turns speculation on (SS971); here the deployment conf does."
+    ),
+    fix=f"Set {SPECULATION}=false for this job, or write through sparkseal.sinks "
+    "(idempotent by batch id) and declare the sink idempotent.",
+)
+
+
+@check(
+    NON_IDEMPOTENT,
+    example=(
+        "spark.speculation true\n"
+        '# policy: [resilience] sinks = [{ name = "orders-kafka", idempotent = false }]'
+    ),
+)
+def non_idempotent(conf: EffectiveConf) -> Iterator[Finding]:
+    if conf.flag(SPECULATION, False) and conf.non_idempotent_sinks:
+        names = ", ".join(sorted(conf.non_idempotent_sinks))
+        yield conf.finding(
+            NON_IDEMPOTENT.code,
+            f"{SPECULATION} is on and the policy declares non-idempotent sink(s): {names}",
+            SPECULATION,
+        )
