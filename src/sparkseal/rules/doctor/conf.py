@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -216,7 +217,10 @@ def policy_settings(
         policy = policy_from_file(policy_path)
         # A secret in the conf is reported by SS511; here it must not stop the preset.
         options = {k: v for k, v in current.items() if k != AUTH_SECRET_CONF}
-        preset = preset_conf(policy, options)
+        with warnings.catch_warnings():
+            # advice about running on a local master (SS972) is not about this conf
+            warnings.simplefilter("ignore")
+            preset = preset_conf(policy, options)
         required = seal_conf(policy)
         jvm = jvm_conf(policy, options)
     except SparkSealError as exc:
