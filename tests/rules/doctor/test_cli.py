@@ -78,7 +78,13 @@ def test_a_defaults_file_points_sarif_at_its_lines(tmp_path):
     assert auth["physicalLocation"]["region"]["startLine"] == 2
     assert auth["logicalLocations"][0]["name"] == "spark.authenticate"
     assert by_rule["SS509"]["locations"][0]["physicalLocation"]["region"]["startLine"] == 3
-    assert "physicalLocation" not in by_rule["SS501"]["locations"][0]  # not in the file
+    missing = by_rule["SS501"]["locations"][0]  # not in the file: the file, no line
+    assert (
+        missing["physicalLocation"]["artifactLocation"]
+        == auth["physicalLocation"]["artifactLocation"]
+    )
+    assert "region" not in missing["physicalLocation"]
+    assert missing["logicalLocations"][0]["name"] == "spark.network.crypto.enabled"
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,9 @@ class EffectiveConf:
     sources: list[str] = field(default_factory=list)
     ui_answered_anonymously: str | None = None
     """The ``--url`` whose REST API answered a request without credentials, if any."""
+    primary_file: str | None = None
+    """The last defaults file read: where a finding about a key it lacks points (code
+    scanning shows only results that have a file)."""
     non_idempotent_sinks: list[str] = field(default_factory=list)
     """Sinks the policy's ``[resilience] sinks`` declares ``idempotent = false``."""
 
@@ -81,10 +84,13 @@ class EffectiveConf:
         return {k: s.value for k, s in self.settings.items()}
 
     def finding(self, code: str, message: str, key: str) -> Finding:
-        """A finding on ``key``, at its file and line when a defaults file set it."""
+        """A finding on ``key``: at its file and line when a defaults file set it, else at
+        the defaults file without a line (the key is missing there), else nowhere."""
         s = self.settings.get(key)
-        path = s.path if s is not None else None
-        line = s.line if s is not None else None
+        if s is not None and s.line is not None:
+            path, line = s.path, s.line
+        else:
+            path, line = self.primary_file, None
         return Finding(code=code, message=message, path=path, line=line, conf_key=key)
 
 
@@ -291,6 +297,7 @@ def effective_conf(
     conf = EffectiveConf()
     for path in defaults:
         conf.apply(read_defaults(path), f"defaults:{path}")
+        conf.primary_file = str(path)
     args = list(conf_args)
     if args:
         conf.apply(parse_conf_args(args), "--conf")
