@@ -38,15 +38,26 @@ public final class Hpke {
 
   private Hpke() {}
 
+  // Cipher.getInstance is a provider lookup costing more than sealing a short token.
+  private static final ThreadLocal<Cipher> CIPHER = ThreadLocal.withInitial(() -> {
+    try {
+      return Cipher.getInstance("AES/GCM/NoPadding");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("AES/GCM/NoPadding is not available", e);
+    }
+  });
+
   /** A sender or receiver context: key, base nonce and the encapsulated key. */
   public static final class Context {
     public final byte[] key;
     public final byte[] baseNonce;
     public final byte[] enc;
     public final byte[] sharedSecret;
+    private final SecretKeySpec keySpec;
 
     Context(byte[] key, byte[] baseNonce, byte[] enc, byte[] sharedSecret) {
       this.key = key;
+      this.keySpec = new SecretKeySpec(key, "AES");
       this.baseNonce = baseNonce;
       this.enc = enc;
       this.sharedSecret = sharedSecret;
@@ -61,15 +72,15 @@ public final class Hpke {
     }
 
     public byte[] seal(byte[] aad, byte[] plaintext, long seq) throws GeneralSecurityException {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.ENCRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce(seq)));
+      Cipher c = CIPHER.get(); // init with a fresh nonce resets it; one per thread
+      c.init(Cipher.ENCRYPT_MODE, keySpec, new GCMParameterSpec(128, nonce(seq)));
       c.updateAAD(aad);
       return c.doFinal(plaintext);
     }
 
     public byte[] open(byte[] aad, byte[] ciphertext, long seq) throws GeneralSecurityException {
-      Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
-      c.init(Cipher.DECRYPT_MODE, new SecretKeySpec(key, "AES"), new GCMParameterSpec(128, nonce(seq)));
+      Cipher c = CIPHER.get();
+      c.init(Cipher.DECRYPT_MODE, keySpec, new GCMParameterSpec(128, nonce(seq)));
       c.updateAAD(aad);
       return c.doFinal(ciphertext);
     }
