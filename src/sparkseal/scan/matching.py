@@ -74,9 +74,17 @@ class _Allow:
 class ChunkScanner:
     """Finds canaries and detector hits in one chunk. Picklable, for worker processes."""
 
-    def __init__(self, canaries: Iterable[str], kinds: Iterable[str], allow: Iterable[str]):
+    def __init__(
+        self,
+        canaries: Iterable[str],
+        kinds: Iterable[str],
+        allow: Iterable[str],
+        engine: str | None = None,
+    ):
         self.canaries = [(c, canary_forms(c)) for c in canaries if c]
-        self.detectors = Detectors(kinds)
+        # Every form of every canary, in order: the one-pass engine reports them by index.
+        self._forms = [f for _, forms in self.canaries for f in forms]
+        self.detectors = Detectors(kinds, engine, self._forms)
         self.allow_values = list(allow)
         self._allow = _Allow([*DEFAULT_ALLOW, *self.allow_values])
 
@@ -85,10 +93,11 @@ class ChunkScanner:
             "c": [c for c, _ in self.canaries],
             "k": self.detectors.kinds,
             "a": self.allow_values,
+            "e": self.detectors.engine,
         }
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["c"], state["k"], state["a"])  # type: ignore[misc]
+        self.__init__(state["c"], state["k"], state["a"], state.get("e"))  # type: ignore[misc]
 
     def scan(self, item: tuple[bytes, int]) -> list[tuple[str, bytes, int, int]]:
         """``(kind, value, count, line)`` for each distinct hit in the chunk.
@@ -113,12 +122,17 @@ class ChunkScanner:
         def line_of(pos: int) -> int:
             return first_line + buf.count(b"\n", 0, pos)
 
+        hits, present = self.detectors.find_with_forms(buf)
+        i = -1
         for canary, forms in self.canaries:
             for form in forms:
+                i += 1
+                if present is not None and i not in present:
+                    continue
                 pos = buf.find(form)
                 if pos >= 0:
                     out.append(("canary", canary.encode(), buf.count(form), line_of(pos)))
-        for hit in self.detectors.find(buf):
+        for hit in hits:
             if not self._allow(hit.kind, hit.value):
                 out.append((hit.kind, hit.value, hit.count, line_of(max(buf.find(hit.value), 0))))
         return out

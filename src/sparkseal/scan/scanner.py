@@ -157,8 +157,10 @@ class Scanner:
         allow: Iterable[str] = (),
         jobs: int | None = None,
         max_decoded: int | None = DEFAULT_MAX_DECODED,
+        engine: str | None = None,
     ) -> None:
-        self.chunk_scanner = ChunkScanner(canaries, kinds, allow)
+        """``engine``: "hyperscan", "re2" or None (Hyperscan if installed); same findings."""
+        self.chunk_scanner = ChunkScanner(canaries, kinds, allow, engine)
         self.jobs = jobs if jobs is not None else (os.cpu_count() or 1)
         self.max_decoded = max_decoded or None
         longest = max(
