@@ -62,7 +62,7 @@ def resilience_conf(policy: ResiliencePolicy, master: str = DEFAULT_MASTER) -> d
             "SS972",
             "[resilience] exclude_on_failure is not set on a local master: its one executor, "
             "once excluded, would leave a retried task nowhere to run",
-        ), stacklevel=3)
+        ), stacklevel=2)
     elif policy.exclude_on_failure:
         conf.update({
             "spark.excludeOnFailure.enabled": "true",
@@ -97,7 +97,7 @@ def resilience_conf(policy: ResiliencePolicy, master: str = DEFAULT_MASTER) -> d
             "SS972",
             "[resilience] decommission is not set: the master's cluster manager does not "
             "decommission executors (standalone, YARN and Kubernetes do)",
-        ), stacklevel=3)
+        ), stacklevel=2)
     return conf
 
 

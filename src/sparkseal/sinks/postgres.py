@@ -181,25 +181,24 @@ class PostgresBatches:
         cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
         keys = sql.SQL(", ").join(sql.Identifier(c) for c in self.keys)
         others = [c for c in columns if c not in self.keys]
+        where = "FROM {stage} WHERE _ss_query = %s AND _ss_batch = %s"
         if self.on_conflict == "update" and others:
             # DO UPDATE may touch a row once per statement: one row per key (DISTINCT ON).
-            select = sql.SQL("SELECT DISTINCT ON ({keys}) {cols} FROM {stage} "
-                             "WHERE _ss_query = %s AND _ss_batch = %s ORDER BY {keys}")
-            action = sql.SQL("DO UPDATE SET {}").format(sql.SQL(", ").join(
-                sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in others))
+            template = ("INSERT INTO {target} ({cols}) SELECT DISTINCT ON ({keys}) {cols} "
+                        + where + " ORDER BY {keys} ON CONFLICT ({keys}) DO UPDATE SET {sets}")
         else:
-            select = sql.SQL("SELECT {cols} FROM {stage} WHERE _ss_query = %s AND _ss_batch = %s")
-            action = sql.SQL("DO NOTHING")
-        move = sql.SQL("INSERT INTO {target} ({cols}) ") + select + sql.SQL(
-            " ON CONFLICT ({keys}) ") + action
+            template = ("INSERT INTO {target} ({cols}) SELECT {cols} " + where
+                        + " ON CONFLICT ({keys}) DO NOTHING")
+        sets = sql.SQL(", ").join(
+            sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in others)
+        move = sql.SQL(template).format(target=_sql_name(self.table), cols=cols, keys=keys,
+                                        stage=_sql_name(self.stage), sets=sets)
         try:
             with psycopg.connect(self.dsn) as conn, conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                              (f"{self.target}|{query}",))
                 if not self._marked(conn, query, batch):  # a concurrent replay won the race
-                    cur = conn.execute(move.format(
-                        target=_sql_name(self.table), cols=cols, keys=keys,
-                        stage=_sql_name(self.stage)), (query, batch))
+                    cur = conn.execute(move, (query, batch))
                     conn.execute(sql.SQL(
                         "INSERT INTO {} (query_id, target, batch_id, rows) VALUES (%s, %s, %s, %s)"
                     ).format(_sql_name(self.markers)), (query, self.target, batch, cur.rowcount))
