@@ -255,6 +255,18 @@ def _resolve_function(mod: Module, arg: ast.AST, at: ast.AST) -> FunctionNode | 
     return None
 
 
+def _foreach_writer_class(mod: Module, arg: ast.AST) -> ast.ClassDef | None:
+    """``Writer()`` (a class of this file with a ``process`` method), for
+    ``writeStream.foreach``."""
+    if isinstance(arg, ast.Call) and isinstance(arg.func, ast.Name):
+        for cls in mod.of(ast.ClassDef):
+            if cls.name == arg.func.id and any(
+                isinstance(m, ast.FunctionDef) and m.name == "process" for m in cls.body
+            ):
+                return cls
+    return None
+
+
 def _find_spark_functions(mod: Module) -> None:
     found: dict[int, SparkFunction] = {}
 
@@ -295,6 +307,14 @@ def _find_spark_functions(mod: Module) -> None:
                 continue
             mkind = _METHOD_KINDS.get(attr)
             if mkind is None or not node.args:
+                continue
+            writer = _foreach_writer_class(mod, node.args[0]) if attr == "foreach" else None
+            if writer is not None:  # writeStream.foreach(Writer()): process() runs per row
+                for method in writer.body:
+                    if isinstance(method, ast.FunctionDef) and method.name == "process":
+                        add(method, "foreach", "writeStream.foreach (ForeachWriter.process)", node)
+                    elif isinstance(method, ast.FunctionDef) and method.name in ("open", "close"):
+                        add(method, "foreach_partition", "writeStream.foreach", node)
                 continue
             fn = _resolve_function(mod, node.args[0], node)
             if fn is None and mkind == "rdd":
