@@ -189,7 +189,7 @@ def test_token_regex_is_one_pattern(sealer):
     assert len(TOKEN_RE.findall(text)) == 2
     assert (
         re.compile(TOKEN_RE.pattern).pattern
-        == r"\[SEALED:([12]):([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\]"
+        == r"\[SEALED:([123]):([XH]):([0-9a-f]{16}):([A-Za-z0-9_-]+)\]"
     )
 
 
