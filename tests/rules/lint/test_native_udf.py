@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from sparkseal.rules.lint import native_udf
 
 POSITIVE = """
@@ -23,3 +25,23 @@ def test_reports(codes):
 
 def test_does_not_report(codes):
     assert "SS551" not in codes(NEGATIVE)
+
+
+@pytest.mark.parametrize(
+    ("body", "native"),
+    [
+        ("s.upper()", "F.upper"),
+        ("s.strip()", "F.trim"),
+        ("len(s)", "F.length"),
+        ('s.replace("-", "")', "F.replace"),
+        ('s.split(",")', "F.split"),
+        ("s * 2 + 1", "Column arithmetic"),
+        ("s[:3]", "F.substring"),
+    ],
+)
+def test_the_native_function_is_named(body, native):
+    from tests.rules.lint.conftest import lint
+
+    src = f'from pyspark.sql import functions as F\nf = F.udf(lambda s: {body}, "string")\n'
+    [finding] = lint(src)
+    assert finding.code == "SS551" and native in finding.message
