@@ -188,3 +188,41 @@ def test_format3_size_cost():
     v2, v3 = Sealer(key.public, version="2"), Sealer(key.public, version="3")
     for n in (0, 100, 1000):
         assert len(v3.seal("a" * n)) - len(v2.seal("a" * n)) in (5, 6)  # the 4-byte sequence
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_fork_while_another_thread_holds_the_lock():
+    """The child gets a fresh lock and context: no deadlock, no continued counter."""
+    key = keys.generate()
+    sealer = Sealer(key.public, version="3")
+    parent = _enc_seq(sealer.seal("before"))
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with sealer._lock:
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(5)
+    r, w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: the holder thread does not exist here
+        os.write(w, sealer.seal("child").encode())
+        os._exit(0)
+    release.set()
+    holder.join()
+    os.close(w)
+    deadline = time.monotonic() + 20
+    while os.waitpid(pid, os.WNOHANG) == (0, 0):
+        if time.monotonic() > deadline:
+            os.kill(pid, 9)
+            os.waitpid(pid, 0)
+            pytest.fail("the forked child deadlocked on the parent's lock")
+        time.sleep(0.05)
+    token = os.read(r, 4096).decode()
+    os.close(r)
+    child = _enc_seq(token)
+    assert child[0] != parent[0] and child[1] == 0
+    assert Opener([key]).open(token) == "child"

@@ -30,6 +30,7 @@ import re
 import struct
 import threading
 import time
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -139,6 +140,25 @@ class _SenderContext:
         self.pid = os.getpid()
 
 
+_FORMAT3_SEALERS: weakref.WeakSet[Sealer] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    """A forked child (a Python worker from the daemon) starts its own contexts.
+
+    Runs before any other thread exists in the child: a lock held by a parent thread
+    at fork time would otherwise stay locked forever, and the parent's counter must
+    never be continued (same key and nonces in two processes).
+    """
+    for sealer in list(_FORMAT3_SEALERS):
+        sealer._lock = threading.Lock()
+        sealer._sender = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class Sealer(TextSealer):
     """Seals text to one public key. Holds no secret: safe on every executor.
 
@@ -184,6 +204,8 @@ class Sealer(TextSealer):
         # The encoded context changes at most once a second: reuse it (it is a third
         # of a format-3 seal's cost otherwise).
         self._context_cache: tuple[int, str, bytes] = (-1, "", b"")
+        if version == "3":
+            _FORMAT3_SEALERS.add(self)
 
     def seal(self, text: str) -> str:
         """Return one token holding ``text``; sealing the same text twice differs."""
