@@ -19,8 +19,9 @@ KEY = "spark.redaction.regex"
 SQL_KEY = "spark.sql.redaction.string.regex"
 REDACTED = "*********(redacted)"
 """What Spark's REST API shows for a value its redaction regex matched."""
-SPARK_DEFAULT = "(?i)secret|password|token|access[.]?key"
-"""Spark 4.3's default for ``spark.redaction.regex`` (``internal/config/package.scala``)."""
+SPARK_DEFAULT = "(?i)secret|password|token|access[.]?key|credential"
+"""Spark 4.3's default for ``spark.redaction.regex`` (``SECRET_REDACTION_PATTERN`` in
+``org.apache.spark.internal.config``, read from the pyspark 4.3.0 spark-core jar)."""
 
 MUST_REDACT: tuple[str, ...] = (
     "spark.authenticate.secret",
@@ -49,7 +50,7 @@ WEAK = Rule(
         "Spark shows every conf value in the UI's environment page, the REST API, the "
         "event log and its logs, except those whose key or value matches "
         "spark.redaction.regex. Spark's default misses Parquet modular-encryption key "
-        "lists, private keys, catalog credentials and the I/O encryption key."
+        "lists, private keys and the I/O encryption key."
     ),
     fix=(
         f"Use sparkseal's preset (it sets {KEY} to Spark's default plus the missing names) "
