@@ -140,6 +140,8 @@ def test_usage_and_input_errors_exit_2(tmp_path):
     assert doctor("--conf", "novalue")[0] == 2
     assert doctor("--app", "app-1")[0] == 2
     assert doctor("--format", "xml")[0] == 2
+    code, out = doctor("-o", str(tmp_path / "no-such-dir" / "out.json"), "--format", "json")
+    assert code == 2 and "cannot write" in out and "Traceback" not in out
 
 
 def test_help_documents_exit_codes():
