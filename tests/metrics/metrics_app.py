@@ -23,6 +23,7 @@ from pyspark.sql import functions as F
 
 import sparkseal
 import sparkseal.metrics as metrics
+from sparkseal.quality import write_checked
 
 
 def _handshake(out: Path, name: str, payload: dict | None = None, wait: bool = True) -> None:
@@ -69,7 +70,12 @@ def _work(spark: SparkSession, out: Path, email: str, card: str, sql: str) -> No
         metrics.record_failed(exc)
     metrics.record_processed("written", 1000)
     metrics.set_freshness(datetime.now(UTC) - timedelta(seconds=42))
-    metrics.record_quality("email_not_null", "error", True)
+    # A real gated write reports its checks (sparkseal_quality_checks_total).
+    write_checked(
+        read.select(F.col("id"), F.col(f"`col {email}`").alias("email")),
+        [{"kind": "completeness", "name": "email_not_null", "column": "email"}],
+        output=str(out / "checked"), mode="overwrite", policy=False,
+    )
     metrics.record_quality(f"check {email}", "warn", False)
     _stream(spark)
 

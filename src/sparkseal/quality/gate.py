@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sparkseal.core.codes import coded
+from sparkseal.metrics import record_quality
 from sparkseal.quality.anomaly import AnomalySpec, detect_all
 from sparkseal.quality.checks import (
     Completeness,
@@ -355,6 +356,8 @@ def _gated(spark: SparkSession, fs: _Fs, df: DataFrame, parsed: list[_Check],
     except BaseException:
         fs.delete(staging)
         raise
+    for check in result.checks:  # sparkseal_quality_checks_total, when [metrics] is on
+        record_quality(check.name, check.severity, check.passed)
     warned = result.failed("warn")
     if warned:
         log.warning(coded("SS802", "warn check(s) failed, the write goes on: "
