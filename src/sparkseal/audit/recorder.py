@@ -98,7 +98,8 @@ class AuditRecorder:
                             "without an audit trail",
                         )
                     ) from None
-                log.warning(coded("SS641", f"running WITHOUT an audit trail: {exc}"))
+                # A SparkSealError's text is ours and carries no data.
+                log.warning(coded("SS641", f"running WITHOUT an audit trail: {exc}"))  # noqa: SS541
         lineage = None
         if policy.lineage is not None and policy.lineage.enabled:
             from sparkseal.lineage import LineageEmitter
@@ -198,7 +199,8 @@ class AuditRecorder:
             except Exception as exc:
                 if not self._store_warned:
                     self._store_warned = True
-                    log.warning(coded("SS642", f"audit entries kept in memory: {_reason(exc)}"))
+                    reason = _reason(exc)  # our own error's text, else only the type's name
+                    log.warning(coded("SS642", f"audit entries kept in memory: {reason}"))
                 return
             self._pending = []
 
@@ -311,7 +313,7 @@ class AuditRecorder:
         try:
             return query_events(self.app, r, self._namespace())
         except SparkSealError as exc:  # a record lineage cannot read: reported, job goes on
-            log.warning(str(exc))
+            log.warning(str(exc))  # noqa: SS541 -- a SparkSealError's text is ours, no data
             return []
 
     def _emit_app(self, event_type: str) -> None:

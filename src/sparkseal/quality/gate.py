@@ -204,7 +204,7 @@ def _samples(
             F.array_contains(F.split(F.col(FAILED_COLUMN), ","), F.lit(r.name))
         ).select(*[F.col(f"`{c}`") for c in data_columns]).limit(quality.sample_rows)
         if quality.sample_role is not None:
-            got = protect(rows, quality.sample_role, policy).collect()
+            got = protect(rows, quality.sample_role, policy).collect()  # noqa: SS550 (limited)
             by_name[r.name] = tuple(
                 json.loads(json.dumps(row.asDict(recursive=True), default=str)) for row in got
             )
