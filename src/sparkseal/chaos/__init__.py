@@ -24,9 +24,11 @@ from sparkseal.chaos.faults import (
 from sparkseal.chaos.inject import ChaosFault, active, point
 from sparkseal.chaos.observe import Observed, snapshot
 from sparkseal.chaos.run import ChaosError, ChaosReport, load_job, run_chaos
+from sparkseal.chaos.stream import RestartOutcome, crash_after, restart_from_checkpoint
 
 __all__ = [
     "KINDS", "ChaosError", "ChaosFault", "ChaosReport", "FailExecutor", "FailFirstAttempt",
-    "Fault", "FaultSpecError", "Fingerprint", "KillExecutor", "Observed", "SlowTasks",
-    "active", "fingerprint", "load_job", "parse", "point", "run_chaos", "snapshot",
+    "Fault", "FaultSpecError", "Fingerprint", "KillExecutor", "Observed", "RestartOutcome",
+    "SlowTasks", "active", "crash_after", "fingerprint", "load_job", "parse", "point",
+    "restart_from_checkpoint", "run_chaos", "snapshot",
 ]
