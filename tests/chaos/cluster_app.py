@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 from pyspark.sql import SparkSession
@@ -52,7 +53,9 @@ def main(out: str) -> None:
     spark = builder.getOrCreate()
     result = {"kill": run_chaos(spark, job.main, [parse("kill_executor:partition=0,delay=1")],
                                 key=[job.KEY]).to_dict()}
-    live = _live_executors(spark)
+    deadline = time.monotonic() + 90  # the killed executor's replacement registers
+    while len(live := _live_executors(spark)) < 2 and time.monotonic() < deadline:
+        time.sleep(1)
     result["live_before_exclusion"] = live
     bad = live[0]
     result["bad"] = bad
@@ -67,8 +70,8 @@ def main(out: str) -> None:
             name = e.get("Event", "")
             if "Exclu" in name or "Blacklist" in name:
                 names[name] = names.get(name, 0) + 1
-                if "Executor ID" in e:
-                    excluded.append(str(e["Executor ID"]))
+                if e.get("executorId") is not None:
+                    excluded.append(str(e["executorId"]))
     result["event_log"] = {"events": names, "executors": sorted(set(excluded))}
     print(json.dumps(result))
 
