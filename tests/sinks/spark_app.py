@@ -60,8 +60,11 @@ def run_stream(spark, source: Path, checkpoint: Path, fn) -> str | None:
         return type(exc).__name__
 
 
-def last_commit(checkpoint: Path) -> Path:
-    return max((checkpoint / "commits").glob("[0-9]*"), key=lambda p: int(p.name))
+def drop_last_commit(checkpoint: Path) -> None:
+    """Delete the last commit file (and its checksum): Spark replays that batch."""
+    last = max((checkpoint / "commits").glob("[0-9]*"), key=lambda p: int(p.name))
+    last.unlink()
+    last.with_name(f".{last.name}.crc").unlink(missing_ok=True)
 
 
 def postgres_part(spark, work: Path, url: str) -> dict:
@@ -91,10 +94,10 @@ def postgres_part(spark, work: Path, url: str) -> dict:
     errors = [run_stream(spark, work / "in", cp, batch)]
     errors.append(run_stream(spark, work / "in", cp, batch))  # ...and restarts: 2 replays
     # Replay 3 from the checkpoint (its commit file gone): the marker makes it a no-op.
-    last_commit(cp).unlink()
+    drop_last_commit(cp)
     errors.append(run_stream(spark, work / "in", cp, batch))
     # Replay 3 again with its marker gone too: the rows go through ON CONFLICT.
-    last_commit(cp).unlink()
+    drop_last_commit(cp)
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute("DELETE FROM sparkseal_batches WHERE batch_id = 3")
     errors.append(run_stream(spark, work / "in", cp, batch))
@@ -103,7 +106,8 @@ def postgres_part(spark, work: Path, url: str) -> dict:
         plain = conn.execute("SELECT count(*), count(DISTINCT id) FROM plain").fetchone()
         markers = conn.execute(
             "SELECT query_id, batch_id, rows FROM sparkseal_batches ORDER BY batch_id").fetchall()
-        staged = conn.execute("SELECT count(*) FROM events__sparkseal_stage").fetchone()[0]
+        staged = conn.execute("SELECT count(*) FROM pg_tables WHERE tablename LIKE "
+                              "'\\_ss\\_stage%'").fetchone()[0]
         query_ids = {m[0] for m in markers}
     return {"pg_calls": calls, "pg_errors": errors, "pg_ids": sorted(ids),
             "pg_plain": list(plain), "pg_markers": [[m[1], m[2]] for m in markers],
@@ -120,11 +124,12 @@ def file_part(spark, work: Path) -> dict:
         sink(df, batch_id)
 
     cp = work / "cp-files"
-    run_stream(spark, work / "in", cp, batch)
-    last_commit(cp).unlink()
-    run_stream(spark, work / "in", cp, batch)  # the last batch replayed: replaced
+    errors = [run_stream(spark, work / "in", cp, batch)]
+    drop_last_commit(cp)
+    errors.append(run_stream(spark, work / "in", cp, batch))  # the last batch: replaced
     df = spark.read.parquet(str(out))
-    return {"file_calls": calls, "file_ids": sorted(r.id for r in df.select("id").collect()),
+    return {"file_calls": calls, "file_errors": errors,
+            "file_ids": sorted(r.id for r in df.select("id").collect()),
             "file_batches": sorted(r.batch_id for r in df.select("batch_id").distinct().collect()),
             "file_entries": sorted(p.name for p in out.iterdir())}
 

@@ -67,7 +67,7 @@ def test_postgres_holds_each_record_exactly_once_after_retries_crash_and_replays
 
 
 def test_file_sink_replaces_a_replayed_batch(run):
-    assert run["file_calls"] == [0, 1, 2, 3, 3]
+    assert run["file_calls"] == [0, 1, 2, 3, 3] and run["file_errors"] == [None, None]
     assert run["file_ids"] == list(range(N))
     assert run["file_batches"] == [0, 1, 2, 3]
     assert run["file_entries"] == [f"batch_id={i}" for i in range(4)]  # no temp leftovers

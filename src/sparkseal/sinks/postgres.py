@@ -1,10 +1,11 @@
 """``postgres_batches``: a ``foreachBatch`` function whose writes are idempotent by batch id.
 
-Design (docs/resilience.md): executors stage each partition into an UNLOGGED staging
-table (COPY, one connection and one transaction per partition, replacing any rows an
-earlier attempt of that partition staged); then the driver, in **one** transaction,
-moves the batch's staged rows into the target with ``INSERT ... ON CONFLICT`` and
-inserts the ``(query id, target, batch id)`` commit marker. A replayed batch whose
+Design (docs/resilience.md): executors stage each partition into the batch's UNLOGGED
+staging table (COPY, one connection and one transaction per partition, its rows tagged
+with the attempt and the attempt recorded as the partition's last); then the driver, in
+**one** transaction, moves the rows of each partition's last attempt into the target with
+``INSERT ... ON CONFLICT``, inserts the ``(query id, target, batch id)`` commit marker
+and drops the staging tables. A replayed batch whose
 marker exists is a no-op, so retries, speculation and a restart from the checkpoint
 leave each record once. Nothing is collected on the driver, so batch size is not
 bounded by driver memory.
@@ -20,7 +21,7 @@ from sparkseal.sinks._names import identifier, table_name
 from sparkseal.sinks.errors import SinkError
 
 QUERY_ID_PROPERTY = "sql.streaming.queryId"
-STAGE_COLUMNS = ("_ss_query", "_ss_batch", "_ss_part")
+STAGE_COLUMNS = ("_ss_part", "_ss_attempt")
 
 
 def _psycopg() -> Any:
@@ -58,14 +59,15 @@ def _sql_name(parts: Sequence[str]) -> Any:
 
 
 class _StagePartition:
-    """Runs on executors: COPY one partition into the staging table (picklable)."""
+    """Runs on executors: COPY one partition into the batch's staging table (picklable)."""
 
-    def __init__(self, dsn: str, stage: tuple[str, ...], columns: list[str], query: str,
-                 batch: int) -> None:
-        self.dsn, self.stage, self.columns = dsn, stage, columns
-        self.query, self.batch = query, batch
+    def __init__(self, dsn: str, stage: tuple[str, ...], parts: tuple[str, ...],
+                 columns: list[str]) -> None:
+        self.dsn, self.stage, self.parts, self.columns = dsn, stage, parts, columns
 
     def __call__(self, rows: Iterable[Any]) -> None:
+        import uuid
+
         from psycopg import sql
         from pyspark import TaskContext
 
@@ -75,27 +77,27 @@ class _StagePartition:
             return
         ctx = TaskContext.get()
         part = ctx.partitionId() if ctx is not None else 0
+        attempt = uuid.uuid4().hex
         psycopg = _psycopg()
         stage = _sql_name(self.stage)
         cols = sql.SQL(", ").join(sql.Identifier(c) for c in [*self.columns, *STAGE_COLUMNS])
-        extra = (self.query, self.batch, part)
+        extra = (part, attempt)
         try:
             with psycopg.connect(self.dsn) as conn, conn.transaction():
-                # Serialise attempts of the same partition (retry, speculative copy), and
-                # replace what an earlier attempt staged: the last attempt's rows stand.
-                conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)",
-                             (f"{'.'.join(self.stage)}|{self.query}|{self.batch}", part))
-                conn.execute(
-                    sql.SQL("DELETE FROM {} WHERE _ss_query = %s AND _ss_batch = %s "
-                            "AND _ss_part = %s").format(stage), extra)
                 with conn.cursor() as cur, cur.copy(
                     sql.SQL("COPY {} ({}) FROM STDIN").format(stage, cols)
                 ) as copy:
                     copy.write_row((*first, *extra))
                     for row in it:
                         copy.write_row((*row, *extra))
+                # The partition's rows are those of its last committed attempt: a retry or
+                # a speculative copy replaces, never adds to, what an earlier one staged.
+                conn.execute(sql.SQL(
+                    "INSERT INTO {} (part, attempt) VALUES (%s, %s) ON CONFLICT (part) "
+                    "DO UPDATE SET attempt = EXCLUDED.attempt").format(_sql_name(self.parts)),
+                    extra)
         except psycopg.Error as exc:
-            raise _failed(f"staging partition {part} of batch {self.batch}", exc) from None
+            raise _failed(f"staging partition {part}", exc) from None
 
 
 class PostgresBatches:
@@ -117,8 +119,6 @@ class PostgresBatches:
         self.on_conflict = on_conflict
         self.query_id = query_id
         self.markers = table_name(marker_table, "marker_table")
-        self.stage = (*self.table[:-1], f"{self.table[-1]}__sparkseal_stage")
-        identifier(self.stage[-1], "table (47 characters at most: its staging table adds 16)")
         self._ready = False
 
     @property
@@ -134,6 +134,14 @@ class PostgresBatches:
                                            "function is not run by a streaming query"))
         return str(qid)
 
+    def _staging(self, query: str, batch: int) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The batch's staging table and its table of partition attempts."""
+        import hashlib
+
+        tag = hashlib.sha256(f"{self.target}|{query}".encode()).hexdigest()[:10]
+        name = f"_ss_stage_{tag}_{batch}"
+        return (*self.table[:-1], name), (*self.table[:-1], f"{name}_p")
+
     def _prepare(self, conn: Any) -> None:
         from psycopg import sql
 
@@ -142,12 +150,13 @@ class PostgresBatches:
             "batch_id bigint NOT NULL, rows bigint NOT NULL, "
             "committed_at timestamptz NOT NULL DEFAULT now(), "
             "PRIMARY KEY (query_id, target, batch_id))").format(_sql_name(self.markers)))
-        conn.execute(sql.SQL(
-            "CREATE UNLOGGED TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS, "
-            "_ss_query text NOT NULL, _ss_batch bigint NOT NULL, _ss_part int NOT NULL)"
-        ).format(_sql_name(self.stage), _sql_name(self.table)))
-        conn.execute(sql.SQL("CREATE INDEX IF NOT EXISTS {} ON {} (_ss_query, _ss_batch)").format(
-            sql.Identifier(f"{self.stage[-1][:50]}_batch"), _sql_name(self.stage)))
+
+    @staticmethod
+    def _drop(conn: Any, stage: tuple[str, ...], parts: tuple[str, ...]) -> None:
+        from psycopg import sql
+
+        conn.execute(sql.SQL("DROP TABLE IF EXISTS {}, {}").format(
+            _sql_name(stage), _sql_name(parts)))
 
     def _marked(self, conn: Any, query: str, batch: int) -> bool:
         from psycopg import sql
@@ -172,39 +181,52 @@ class PostgresBatches:
                     with conn.transaction():
                         self._prepare(conn)
                     self._ready = True
-                if self._marked(conn, query, batch):
-                    return  # a replay of a committed batch: nothing to do, no Spark job
+                stage, parts = self._staging(query, batch)
+                with conn.transaction():
+                    if self._marked(conn, query, batch):
+                        # A replay of a committed batch: nothing to do, no Spark job.
+                        self._drop(conn, stage, parts)
+                        return
+                    # UNLOGGED, no index: written once, read once, dropped at the commit.
+                    conn.execute(sql.SQL(
+                        "CREATE UNLOGGED TABLE IF NOT EXISTS {} (LIKE {} INCLUDING DEFAULTS, "
+                        "_ss_part int NOT NULL, _ss_attempt text NOT NULL)"
+                    ).format(_sql_name(stage), _sql_name(self.table)))
+                    conn.execute(sql.SQL(
+                        "CREATE UNLOGGED TABLE IF NOT EXISTS {} "
+                        "(part int PRIMARY KEY, attempt text NOT NULL)").format(_sql_name(parts)))
         except psycopg.Error as exc:
-            raise _failed(f"checking batch {batch} of {self.target}", exc) from None
-        df.select(*columns).foreachPartition(
-            _StagePartition(self.dsn, self.stage, columns, query, batch))
+            raise _failed(f"preparing batch {batch} of {self.target}", exc) from None
+        df.select(*columns).foreachPartition(_StagePartition(self.dsn, stage, parts, columns))
         cols = sql.SQL(", ").join(sql.Identifier(c) for c in columns)
         keys = sql.SQL(", ").join(sql.Identifier(c) for c in self.keys)
         others = [c for c in columns if c not in self.keys]
-        where = "FROM {stage} WHERE _ss_query = %s AND _ss_batch = %s"
+        where = ("FROM {stage} s JOIN {parts} p ON s._ss_part = p.part "
+                 "AND s._ss_attempt = p.attempt")
         if self.on_conflict == "update" and others:
             # DO UPDATE may touch a row once per statement: one row per key (DISTINCT ON).
-            template = ("INSERT INTO {target} ({cols}) SELECT DISTINCT ON ({keys}) {cols} "
-                        + where + " ORDER BY {keys} ON CONFLICT ({keys}) DO UPDATE SET {sets}")
+            template = ("INSERT INTO {target} ({cols}) SELECT DISTINCT ON ({skeys}) {scols} "
+                        + where + " ORDER BY {skeys} ON CONFLICT ({keys}) DO UPDATE SET {sets}")
         else:
-            template = ("INSERT INTO {target} ({cols}) SELECT {cols} " + where
+            template = ("INSERT INTO {target} ({cols}) SELECT {scols} " + where
                         + " ON CONFLICT ({keys}) DO NOTHING")
         sets = sql.SQL(", ").join(
             sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in others)
-        move = sql.SQL(template).format(target=_sql_name(self.table), cols=cols, keys=keys,
-                                        stage=_sql_name(self.stage), sets=sets)
+        scols = sql.SQL(", ").join(sql.Identifier("s", c) for c in columns)
+        skeys = sql.SQL(", ").join(sql.Identifier("s", c) for c in self.keys)
+        move = sql.SQL(template).format(
+            target=_sql_name(self.table), cols=cols, keys=keys, scols=scols, skeys=skeys,
+            stage=_sql_name(stage), parts=_sql_name(parts), sets=sets)
         try:
             with psycopg.connect(self.dsn) as conn, conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                              (f"{self.target}|{query}",))
                 if not self._marked(conn, query, batch):  # a concurrent replay won the race
-                    cur = conn.execute(move, (query, batch))
+                    cur = conn.execute(move)
                     conn.execute(sql.SQL(
                         "INSERT INTO {} (query_id, target, batch_id, rows) VALUES (%s, %s, %s, %s)"
                     ).format(_sql_name(self.markers)), (query, self.target, batch, cur.rowcount))
-                conn.execute(sql.SQL(
-                    "DELETE FROM {} WHERE _ss_query = %s AND _ss_batch = %s"
-                ).format(_sql_name(self.stage)), (query, batch))
+                self._drop(conn, stage, parts)
         except psycopg.Error as exc:
             raise _failed(f"committing batch {batch} into {self.target}", exc) from None
 
