@@ -203,26 +203,36 @@ class PostgresBatches:
         others = [c for c in columns if c not in self.keys]
         where = ("FROM {stage} s JOIN {parts} p ON s._ss_part = p.part "
                  "AND s._ss_attempt = p.attempt")
-        if self.on_conflict == "update" and others:
-            # DO UPDATE may touch a row once per statement: one row per key (DISTINCT ON).
-            template = ("INSERT INTO {target} ({cols}) SELECT DISTINCT ON ({skeys}) {scols} "
-                        + where + " ORDER BY {skeys} ON CONFLICT ({keys}) DO UPDATE SET {sets}")
+        update = self.on_conflict == "update" and others
+        if update:
+            template = ("INSERT INTO {target} ({cols}) SELECT {scols} " + where
+                        + " ON CONFLICT ({keys}) DO UPDATE SET {sets}")
+            # DO UPDATE may touch a row once per statement: when a key repeats within the
+            # batch, one row per key (DISTINCT ON; a sort, so only when needed).
+            dedup = ("INSERT INTO {target} ({cols}) SELECT DISTINCT ON ({skeys}) {scols} "
+                     + where + " ORDER BY {skeys} ON CONFLICT ({keys}) DO UPDATE SET {sets}")
         else:
             template = ("INSERT INTO {target} ({cols}) SELECT {scols} " + where
                         + " ON CONFLICT ({keys}) DO NOTHING")
+            dedup = template
         sets = sql.SQL(", ").join(
             sql.SQL("{c} = EXCLUDED.{c}").format(c=sql.Identifier(c)) for c in others)
         scols = sql.SQL(", ").join(sql.Identifier("s", c) for c in columns)
         skeys = sql.SQL(", ").join(sql.Identifier("s", c) for c in self.keys)
-        move = sql.SQL(template).format(
-            target=_sql_name(self.table), cols=cols, keys=keys, scols=scols, skeys=skeys,
-            stage=_sql_name(stage), parts=_sql_name(parts), sets=sets)
+        names = {"target": _sql_name(self.table), "cols": cols, "keys": keys, "scols": scols,
+                 "skeys": skeys, "stage": _sql_name(stage), "parts": _sql_name(parts),
+                 "sets": sets}
+        move, move_dedup = sql.SQL(template).format(**names), sql.SQL(dedup).format(**names)
         try:
             with psycopg.connect(self.dsn) as conn, conn.transaction():
                 conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))",
                              (f"{self.target}|{query}",))
                 if not self._marked(conn, query, batch):  # a concurrent replay won the race
-                    cur = conn.execute(move)
+                    try:
+                        with conn.transaction():  # a savepoint: the fallback starts clean
+                            cur = conn.execute(move)
+                    except psycopg.errors.CardinalityViolation:
+                        cur = conn.execute(move_dedup)
                     conn.execute(sql.SQL(
                         "INSERT INTO {} (query_id, target, batch_id, rows) VALUES (%s, %s, %s, %s)"
                     ).format(_sql_name(self.markers)), (query, self.target, batch, cur.rowcount))
