@@ -55,11 +55,12 @@ def test_only_registered_conditions_stay_readable():
 
 def test_the_rules_file_is_the_only_copy():
     root = Path(__file__).parents[2]
-    regex = rules.REDACTION_REGEX
+    # The tail: the regex begins like Spark's own default, which the doctor quotes.
+    tail = rules.REDACTION_REGEX[-40:]
     copies = [
         p
         for p in [*root.glob("src/**/*.py"), *root.glob("jvm/src/**/*.java")]
-        if regex[:40] in p.read_text() or "IsAlphabetic" in p.read_text()
+        if tail in p.read_text() or "IsAlphabetic" in p.read_text()
     ]
     assert copies == []
     jar_rules = subprocess.run(
