@@ -64,8 +64,9 @@ def main(out: str) -> None:
     spark.stop()
     names: dict[str, int] = {}
     excluded: list[str] = []
-    for f in events.iterdir():
-        for line in f.read_text().splitlines():
+    # Spark 4 writes a rolling directory: events_N_* files and an empty appstatus_* marker.
+    for f in (p for p in events.rglob("events_*") if p.is_file()):
+        for line in filter(None, f.read_text().splitlines()):
             e = json.loads(line)
             name = e.get("Event", "")
             if "Exclu" in name or "Blacklist" in name:

@@ -90,6 +90,9 @@ def _from_writer(writer: Any) -> _Setup:
 
 
 def _from_query(query: Any) -> _Setup:
+    from pyspark import SparkContext
+
+    sc = SparkContext._active_spark_context  # a classic query runs in this one
     ex = query._jsq.streamingQuery()
     trigger = ex.trigger()
     name = str(trigger.getClass().getSimpleName())
@@ -97,14 +100,14 @@ def _from_query(query: Any) -> _Setup:
     sink_name = str(sink.getClass().getSimpleName())
     fn = None
     if sink_name == "ForeachBatchSink":
-        fn = _batch_function(_field(sink, "batchWriter"), query._session.sparkContext._gateway)
+        fn = _batch_function(_field(sink, "batchWriter"), sc._gateway)
     kind = {"ForeachBatchSink": "foreachBatch", "FileStreamSink": "parquet"}.get(sink_name,
                                                                                sink_name)
     if sink_name == "FileStreamSink":
         kind = str(_field(sink, "fileFormat").getClass().getSimpleName()).lower().replace(
             "fileformat", "")
     return _Setup(
-        master=query._session.sparkContext.master,
+        master=sc.master,
         checkpoint=str(ex.resolvedCheckpointRoot()),
         trigger=name,
         interval_ms=trigger.intervalMs() if name.startswith("ProcessingTime") else None,
