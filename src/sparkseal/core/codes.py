@@ -192,7 +192,7 @@ _register("SS972", "a [resilience] setting does not apply on this master and was
 _register("SS975", "a sink's arguments are invalid (table, key columns, path, format)")
 _register("SS976", "a batch could not be written to PostgreSQL; its transaction was rolled back")
 _register("SS977", "a file batch could not be committed (rename failed, unsupported filesystem)")
-_register("SS978", "the circuit breaker is open: the task fails fast instead of calling the service")
+_register("SS978", "the circuit breaker is open: the task fails fast, the service is not called")
 _register("SS979", "a send to an external service failed after its retries (attempts or time cap)")
 _register("SS980", "the PostgreSQL sink needs psycopg (the postgres extra)")
 
