@@ -68,7 +68,7 @@ def main(out: str) -> None:
     for f in (p for p in events.rglob("events_*") if p.is_file()):
         for line in filter(None, f.read_text().splitlines()):
             e = json.loads(line)
-            name = e.get("Event", "")
+            name = e.get("Event", "").rsplit(".", 1)[-1]
             if "Exclu" in name or "Blacklist" in name:
                 names[name] = names.get(name, 0) + 1
                 if e.get("executorId") is not None:
