@@ -18,6 +18,13 @@ def canary() -> str:
     return f"canary-{uuid4().hex}@example.com"
 
 
+@pytest.fixture(autouse=True)
+def no_active_spark_context(monkeypatch):
+    """Each test gives the context it checks: the suite's shared SparkContext (one per
+    process, tests/conftest.py) would otherwise fill in its app name and id."""
+    monkeypatch.setattr("sparkseal.logs.context._active_spark_context", lambda: None)
+
+
 def _logger(formatter: logging.Formatter) -> tuple[logging.Logger, io.StringIO]:
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
