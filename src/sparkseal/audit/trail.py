@@ -29,8 +29,8 @@ from sparkseal.audit.checkpoint import Checkpoint, sign
 from sparkseal.audit.signing import SignerKey, load_signer
 from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
-from sparkseal.store import METADATA, Store, StoreError, open_store, safe_url
-from sparkseal.store.engine import check_version
+from sparkseal.store import METADATA, Store, StoreError, safe_url
+from sparkseal.store.engine import open_component
 
 COMPONENT = "audit"
 SCHEMA_VERSION = 1
@@ -142,6 +142,13 @@ class StoredCheckpoint:
     created: datetime
 
 
+def _init_state(store: Store) -> None:
+    """The tree's state row, once: an empty tree."""
+    with store.write() as conn:
+        if conn.execute(sa.select(STATE.c.id)).first() is None:
+            conn.execute(STATE.insert().values(id=1, size=0, frontier=b""))
+
+
 class AuditTrail:
     """The append-only audit log in the store (see the module docstring)."""
 
@@ -178,27 +185,17 @@ class AuditTrail:
         signer = load_signer(signing_key) if signing_key is not None else None
         if not origin or "\n" in origin:
             raise AuditEntryError(coded("SS610", "the checkpoint origin must be one line"))
-        store = open_store(url)
-        try:
-            if read_only:
-                found = store.schema_version(COMPONENT)
-                if found is None:
-                    raise NoAuditTrailError(
-                        coded(
-                            "SS611",
-                            f"the store {safe_url(url)} holds no audit trail. What to do: "
-                            "check --store / [audit] store (a job with [audit] creates it)",
-                        )
-                    )
-                check_version(url, COMPONENT, found, SCHEMA_VERSION)
-            else:
-                store.ensure(COMPONENT, SCHEMA_VERSION, _TABLES)
-                with store.write() as conn:
-                    if conn.execute(sa.select(STATE.c.id)).first() is None:
-                        conn.execute(STATE.insert().values(id=1, size=0, frontier=b""))
-        except BaseException:
-            store.close()
-            raise
+        store = open_component(
+            url, COMPONENT, SCHEMA_VERSION, _TABLES, read_only=read_only,
+            missing=lambda where: NoAuditTrailError(
+                coded(
+                    "SS611",
+                    f"the store {where} holds no audit trail. What to do: "
+                    "check --store / [audit] store (a job with [audit] creates it)",
+                )
+            ),
+            init=_init_state,
+        )
         return cls(store, signer=signer, origin=origin, read_only=read_only)
 
     def append(self, entries: Sequence[Mapping[str, Any]]) -> list[int]:

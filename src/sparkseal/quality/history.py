@@ -30,8 +30,8 @@ from sqlalchemy import BigInteger, Column, Double, ForeignKey, Index, Integer, S
 
 from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
-from sparkseal.store import METADATA, Store, StoreError, open_store, safe_url
-from sparkseal.store.engine import check_version
+from sparkseal.store import METADATA, Store, StoreError
+from sparkseal.store.engine import open_component
 
 COMPONENT = "quality"
 SCHEMA_VERSION = 1
@@ -175,25 +175,17 @@ class QualityHistory:
         fails here (SS601), before the job's data is read. A store written by a newer
         schema is refused (SS602) either way.
         """
-        store = open_store(url)
-        try:
-            if read_only:
-                found = store.schema_version(COMPONENT)
-                if found is None:
-                    raise NoQualityHistoryError(
-                        coded(
-                            "SS843",
-                            f"the store {safe_url(url)} holds no quality history. What to do: "
-                            "check --store / the policy's store (the first checked run "
-                            "creates the history)",
-                        )
-                    )
-                check_version(url, COMPONENT, found, SCHEMA_VERSION)
-            else:
-                store.ensure(COMPONENT, SCHEMA_VERSION, _TABLES)
-        except BaseException:
-            store.close()
-            raise
+        store = open_component(
+            url, COMPONENT, SCHEMA_VERSION, _TABLES, read_only=read_only,
+            missing=lambda where: NoQualityHistoryError(
+                coded(
+                    "SS843",
+                    f"the store {where} holds no quality history. What to do: "
+                    "check --store / the policy's store (the first checked run "
+                    "creates the history)",
+                )
+            ),
+        )
         return cls(store, read_only=read_only)
 
     def record(

@@ -30,8 +30,8 @@ from sqlalchemy import BigInteger, Column, Double, Index, Integer, String, Table
 from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
 from sparkseal.metrics.policy import LABEL_VALUE_PATTERN
-from sparkseal.store import METADATA, Store, StoreError, open_store, safe_url
-from sparkseal.store.engine import check_version
+from sparkseal.store import METADATA, Store, StoreError
+from sparkseal.store.engine import open_component
 
 COMPONENT = "slo"
 SCHEMA_VERSION = 1
@@ -183,25 +183,17 @@ class RunHistory:
         (SS601). A store of another schema version is refused (SS602); a read-only open of a
         store without run history is SS931.
         """
-        store = open_store(url)
-        try:
-            if read_only:
-                found = store.schema_version(COMPONENT)
-                if found is None:
-                    raise NoRunHistoryError(
-                        coded(
-                            "SS931",
-                            f"the store {safe_url(url)} holds no run history. What to do: "
-                            "check --store / the policy's store (a run is recorded when the "
-                            "policy has [metrics] or [[slo]] and a store)",
-                        )
-                    )
-                check_version(url, COMPONENT, found, SCHEMA_VERSION)
-            else:
-                store.ensure(COMPONENT, SCHEMA_VERSION, _TABLES)
-        except BaseException:
-            store.close()
-            raise
+        store = open_component(
+            url, COMPONENT, SCHEMA_VERSION, _TABLES, read_only=read_only,
+            missing=lambda where: NoRunHistoryError(
+                coded(
+                    "SS931",
+                    f"the store {where} holds no run history. What to do: "
+                    "check --store / the policy's store (a run is recorded when the "
+                    "policy has [metrics] or [[slo]] and a store)",
+                )
+            ),
+        )
         return cls(store, read_only=read_only)
 
     def record(self, run: RunRecord) -> None:

@@ -9,7 +9,7 @@ traceback: they become a :class:`StoreError` (SS601) that says what to check.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -169,6 +169,39 @@ def check_version(url: str, component: str, found: int, supported: int) -> None:
                 "release that wrote the store (or a newer one); never edit the version row",
             )
         )
+
+
+def open_component(
+    url: str,
+    component: str,
+    version: int,
+    tables: Sequence[Table],
+    *,
+    read_only: bool,
+    missing: Callable[[str], BaseException],
+    init: Callable[[Store], None] | None = None,
+) -> Store:
+    """The store at ``url`` for one component (audit trail, quality history, run history).
+
+    Writable: its tables are created if needed (the write lock taken once, so an unwritable
+    store fails here, SS601) and ``init`` runs. Read-only: a store without the component
+    raises ``missing(safe_url)``; another schema version is SS602 either way.
+    """
+    store = open_store(url)
+    try:
+        if read_only:
+            found = store.schema_version(component)
+            if found is None:
+                raise missing(safe_url(url))
+            check_version(url, component, found, version)
+        else:
+            store.ensure(component, version, tables)
+            if init is not None:
+                init(store)
+    except BaseException:
+        store.close()
+        raise
+    return store
 
 
 def _sqlite_setup(engine: Engine, busy_timeout: float) -> None:
