@@ -6,9 +6,10 @@
   AES-GCM): single-shot HPKE per token (format 2, the raw anchor) next to format 3
   (one HPKE context seals many tokens), interleaved rounds with the spread; and
   the Python format-2 sealer on the same key;
-* log4j2 cost for an ordinary (non-failure) INFO event: Spark's default pattern
-  vs sparkseal's filter + %sm/%sex pattern, layout only and written out as the
-  console appender does (median of 3 runs);
+* log4j2 cost for an ordinary (non-failure) INFO event on a JVM configured with a
+  key: Spark's default pattern vs sparkseal's filter + %sm/%sex pattern, layout only
+  and written out as the console appender does, and for a message no allow-list
+  shape matches (sealed whole; median of 3 JVM runs, ``--log4j-only`` for just these);
 * readability of a failing job's logs: the share of log lines that stay fully
   plaintext, and the plaintext canary copies, on stock PySpark and with sparkseal
   (the end-to-end leak application on local-cluster[2,1,1024], all cases).
@@ -83,18 +84,30 @@ def bench_tokens(seconds: float) -> None:
     )
 
 
-def bench_log4j(seconds: float) -> None:
-    rows: dict[str, list[float]] = {"layout": [], "written": []}
-    for _ in range(3):
-        for line in java("layout-bench", str(seconds)).splitlines():
-            mode, spark, sealed = line.split()
-            rows[mode].append(float(sealed) / float(spark))
+LOG4J_CASES = {
+    "ordinary": "ordinary INFO event (allow-listed, printed readable), layout only",
+    "written": "ordinary INFO event, written per event like the console appender",
+    "unlisted": "INFO event no shape matches (sealed whole, one token), layout only",
+}
+
+
+def bench_log4j(seconds: float, runs: int = 3) -> None:
+    """Spark's pattern vs sparkseal's on a JVM configured with a key, ``runs`` JVMs."""
+    key = keys.generate()
+    rows: dict[str, list[float]] = {mode: [] for mode in LOG4J_CASES}
+    with tempfile.TemporaryDirectory() as tmp:
+        pub = Path(tmp) / "pub.txt"
+        pub.write_text(key.public.to_text())
+        for _ in range(runs):
+            for line in java("layout-bench", str(seconds), str(pub)).splitlines():
+                mode, spark, sealed = line.split()
+                rows[mode].append(float(sealed) / float(spark))
     for mode, ratios in rows.items():
         med = statistics.median(ratios)
-        what = "layout only" if mode == "layout" else "written per event like the console appender"
         print(
-            f"log4j2, ordinary INFO event, {what}: sparkseal/Spark events-per-second "
-            f"{med:.3f} (overhead {100 * (1 / med - 1):+.1f}%; runs {[f'{r:.3f}' for r in ratios]})"
+            f"log4j2, {LOG4J_CASES[mode]}: sparkseal/Spark events-per-second "
+            f"{med:.3f} (overhead {100 * (1 / med - 1):+.1f}%; "
+            f"runs {[f'{r:.3f}' for r in ratios]})"
         )
 
 
@@ -144,11 +157,16 @@ def main() -> None:
     p.add_argument("--seconds", type=float, default=3.0)
     p.add_argument("--skip-spark", action="store_true", help="skip the readability runs (~3 min)")
     p.add_argument("--tokens-only", action="store_true", help="only the token measurements")
+    p.add_argument("--log4j-only", action="store_true", help="only the log4j2 layout runs")
+    p.add_argument("--runs", type=int, default=3, help="log4j2 layout JVM runs (median)")
     args = p.parse_args()
+    if args.log4j_only:
+        bench_log4j(args.seconds, args.runs)
+        return
     bench_tokens(args.seconds)
     if args.tokens_only:
         return
-    bench_log4j(args.seconds)
+    bench_log4j(args.seconds, args.runs)
     if not args.skip_spark:
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         with tempfile.TemporaryDirectory() as tmp:

@@ -27,8 +27,10 @@ import java.util.HexFormat;
  *                               single-shot HPKE per token) vs 3, interleaved rounds
  *   events PUBLIC_KEY_FILE      stdin, event-log JSON lines -> each sealed as the event log is
  *   log PUBLIC_KEY_FILE         stdin, "LOGGER<TAB>message" lines -> the message as %sm prints it
- *   layout-bench SECS           ordinary log events formatted per second: Spark's default
- *                               pattern vs sparkseal's, measured side by side
+ *   layout-bench SECS [PUBLIC_KEY_FILE]
+ *                               log events formatted per second: Spark's default pattern vs
+ *                               sparkseal's, measured side by side (with the key, as a
+ *                               configured JVM; without, the fail-closed withholding path)
  * </pre>
  */
 public final class SealTool {
@@ -51,7 +53,8 @@ public final class SealTool {
           Integer.parseInt(args[3]), Long.parseLong(args[4]));
       case "bench-formats" -> benchFormats(read(args[1]), read(args[2]),
           Double.parseDouble(args[3]));
-      case "layout-bench" -> layoutBench(Double.parseDouble(args[1]));
+      case "layout-bench" -> layoutBench(Double.parseDouble(args[1]),
+          args.length > 2 ? read(args[2]) : null);
       case "log-allowlist" -> io.sparkseal.log4j.OperationalMessages.loggers()
           .forEach(System.out::println);
       case "log" -> {
@@ -266,25 +269,44 @@ public final class SealTool {
     return n / ((System.nanoTime() - start) / 1e9);
   }
 
-  /** Events per second through each layout; with {@code flush}, written out as the console
-   * appender does (one write per event, here to /dev/null). */
-  private static void layoutBench(double seconds) throws java.io.IOException {
+  /** An INFO event of Spark's scheduler logger with {@code message}. */
+  private static org.apache.logging.log4j.core.LogEvent infoEvent(String message) {
+    return org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder()
+        .setLoggerName("org.apache.spark.scheduler.TaskSetManager")
+        .setLevel(org.apache.logging.log4j.Level.INFO)
+        .setMessage(new org.apache.logging.log4j.message.SimpleMessage(message))
+        .setTimeMillis(System.currentTimeMillis())
+        .build();
+  }
+
+  /**
+   * Events per second through each layout, one line per case: {@code ordinary} (a line Spark
+   * logs for every task, on the allow-list: printed readable), layout only and {@code
+   * written} out as the console appender does (one write per event, here to /dev/null); and
+   * {@code unlisted}, layout only (the same line with one space more, which no shape matches:
+   * sealed whole, or withheld without a key). With {@code publicKey} the JVM is configured
+   * as sparkseal configures it; without, every unlisted message is withheld (fail closed).
+   */
+  private static void layoutBench(double seconds, String publicKey) throws java.io.IOException {
+    if (publicKey != null) {
+      System.setProperty(Sealers.PROPERTY, publicKey.strip());
+    }
     var spark = org.apache.logging.log4j.core.layout.PatternLayout.newBuilder()
         .withPattern("%d{yy/MM/dd HH:mm:ss} %p %c{1}: %m%n%ex").build();
     var sealed = org.apache.logging.log4j.core.layout.PatternLayout.newBuilder()
         .withPattern("%d{yy/MM/dd HH:mm:ss} %p %c{1}: %sm%n%sex").build();
     var filter = io.sparkseal.log4j.SealingFilter.createFilter(null, null);
-    var event = org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder()
-        .setLoggerName("org.apache.spark.scheduler.TaskSetManager")
-        .setLevel(org.apache.logging.log4j.Level.INFO)
-        .setMessage(new org.apache.logging.log4j.message.SimpleMessage(
-            "Starting task 12.0 in stage 3.0 (TID 45) (10.0.0.5, executor 1, partition 12,"
-                + " PROCESS_LOCAL, 9340 bytes)"))
-        .setTimeMillis(System.currentTimeMillis())
-        .build();
-    // Like the console appender: encode each event and write it out (to /dev/null).
+    // As TaskSetManager logs it in Spark 4.3 (no space after the host's comma).
+    var ordinary = infoEvent("Starting task 12.0 in stage 3.0 (TID 45) (10.0.0.5,executor 1,"
+        + " partition 12, PROCESS_LOCAL, 9340 bytes)");
+    var unlisted = infoEvent("Starting task 12.0 in stage 3.0 (TID 45) (10.0.0.5, executor 1,"
+        + " partition 12, PROCESS_LOCAL, 9340 bytes)");
     try (var sink = new java.io.BufferedOutputStream(new java.io.FileOutputStream("/dev/null"))) {
-      for (java.io.OutputStream out : new java.io.OutputStream[] {null, sink}) {
+      Object[][] cases = {{"ordinary", ordinary, null}, {"written", ordinary, sink},
+          {"unlisted", unlisted, null}};
+      for (Object[] c : cases) {
+        var event = (org.apache.logging.log4j.core.LogEvent) c[1];
+        var out = (java.io.OutputStream) c[2];
         formatRate(spark, null, event, out, seconds / 8); // warm up both
         formatRate(sealed, filter, event, out, seconds / 8);
         double a = 0;
@@ -293,7 +315,7 @@ public final class SealTool {
           a += formatRate(spark, null, event, out, seconds / 32);
           b += formatRate(sealed, filter, event, out, seconds / 32);
         }
-        System.out.printf("%s %.0f %.0f%n", out == null ? "layout" : "written", a / 8, b / 8);
+        System.out.printf("%s %.0f %.0f%n", c[0], a / 8, b / 8);
       }
     }
   }
