@@ -17,6 +17,7 @@ from sparkseal.auth import (
 )
 from sparkseal.conf import ATTESTATION_PLUGIN, jvm_conf, preset_conf, seal_conf, with_boot_dir
 from sparkseal.connect import is_connect_builder, refuse_unhardened
+from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import Policy, PolicyLike, load_policy
 from sparkseal.driver.install import install_driver_hooks
@@ -39,8 +40,11 @@ def check_conf(actual: dict[str, str], required: dict[str, str], where: str) -> 
         if key in actual and str(actual[key]) != value:
             shown = "the policy's public key" if "PUBLIC_KEY" in key else repr(value)
             raise SparkSealError(
-                f"{where} sets {key}={actual[key]!r}, but sparkseal needs {shown}; "
-                "remove that setting (sparkseal's worker hooks would not run otherwise)"
+                coded(
+                    "SS008",
+                    f"{where} sets {key}={actual[key]!r}, but sparkseal needs {shown}; "
+                    "remove that setting (sparkseal's worker hooks would not run otherwise)",
+                )
             )
 
 
@@ -61,10 +65,13 @@ def _verify_session(spark: SparkSession, required: dict[str, str], jvm: bool) ->
     missing = [k for k in required if k not in conf]
     if missing:
         raise SparkSealError(
-            "a SparkContext without sparkseal's settings was already running "
-            f"(missing: {', '.join(missing)}), so its workers would not seal errors. "
-            "Create the session with sparkseal before any other Spark code, or stop the "
-            "existing one first (spark.stop())."
+            coded(
+                "SS009",
+                "a SparkContext without sparkseal's settings was already running "
+                f"(missing: {', '.join(missing)}), so its workers would not seal errors. "
+                "Create the session with sparkseal before any other Spark code, or stop the "
+                "existing one first (spark.stop()).",
+            )
         )
     check_conf(conf, required, "the running SparkContext")
     if not jvm:
@@ -84,8 +91,11 @@ def _verify_session(spark: SparkSession, required: dict[str, str], jvm: bool) ->
     if problems:
         spark.stop()
         raise SparkSealError(
-            "sparkseal cannot seal what the driver's JVM logs, so the session was stopped:\n  "
-            + "\n  ".join(problems)
+            coded(
+                "SS405",
+                "sparkseal cannot seal what the driver's JVM logs, so the session was "
+                "stopped:\n  " + "\n  ".join(problems),
+            )
         )
 
 
@@ -104,8 +114,11 @@ def _refusals_as_errors() -> Iterator[None]:
             raise
         problems = message.split(marker, 1)[1].splitlines()[0].split("; ")
         raise SparkSealError(
-            "sparkseal cannot seal what the driver's JVM logs, so the session was stopped:\n  "
-            + "\n  ".join(problems)
+            coded(
+                "SS405",
+                "sparkseal cannot seal what the driver's JVM logs, so the session was "
+                "stopped:\n  " + "\n  ".join(problems),
+            )
         ) from None
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from sparkseal.auth import secret_environment
 from sparkseal.conf import jvm_conf, preset_conf, seal_conf
+from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
 from sparkseal.core.policy import ENV_POLICY, Policy
 
@@ -35,13 +36,13 @@ def split_conf(args: Sequence[str]) -> tuple[dict[str, str], list[str]]:
         if flag in ("--conf", "-c") or flag in _SHORTHANDS:
             value = inline if eq else next(it, None)
             if value is None:
-                raise SparkSealError(f"spark-submit argument {flag} needs a value")
+                raise SparkSealError(coded("SS010", f"spark-submit argument {flag} needs a value"))
             if flag in _SHORTHANDS:
                 conf[_SHORTHANDS[flag]] = value
             else:
                 key, sep, val = value.partition("=")
                 if not sep:
-                    raise SparkSealError(f"--conf expects KEY=VALUE, got {value!r}")
+                    raise SparkSealError(coded("SS010", f"--conf expects KEY=VALUE, got {value!r}"))
                 conf[key] = val
         else:
             rest.append(arg)
@@ -57,7 +58,9 @@ def spark_submit() -> str:
         return str(script)
     found = shutil.which("spark-submit")
     if found is None:
-        raise SparkSealError("spark-submit not found: install pyspark or put Spark's bin on PATH")
+        raise SparkSealError(
+            coded("SS011", "spark-submit not found: install pyspark or put Spark's bin on PATH")
+        )
     return found
 
 
@@ -79,7 +82,9 @@ def build_command(policy: Policy, args: Sequence[str]) -> list[str]:
     conf.update(user_conf)
     for key, value in seal_conf(policy).items():
         if key in user_conf and user_conf[key] != value:
-            raise SparkSealError(f"--conf {key} conflicts with sparkseal; remove it")
+            raise SparkSealError(
+                coded("SS008", f"--conf {key} conflicts with sparkseal; remove it")
+            )
         conf[key] = value
     conf.update(jvm_conf(policy, user_conf))
     confs = [item for key, value in conf.items() for item in ("--conf", f"{key}={value}")]

@@ -71,3 +71,6 @@ def test_verify_fails_when_protections_are_off(key_dir, tmp_path):
     assert checks["JVM shuffle/spill/cache encryption"]["status"] == "FAIL"
     assert checks["Python spill encryption"]["status"] == "FAIL"
     assert checks["Python spill files"]["status"] == "FAIL"  # the canary, readable on disk
+    # CI matches failures by code: each failing check names the one it is documented under
+    failed = {c["code"] for c in checks.values() if c["status"] == "FAIL"}
+    assert failed == {"SS504", "SS311", "SS313"}, checks

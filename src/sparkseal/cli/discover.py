@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
 
 FORMATS = ("auto", "parquet", "csv", "json", "orc", "table")
@@ -26,7 +27,7 @@ def _format_of(source: str, fmt: str) -> str:
         for known in ("parquet", "csv", "json", "orc"):
             if f".{known}" in suffixes:
                 return known
-    raise SparkSealError(f"cannot tell the format of {source}; pass --format")
+    raise SparkSealError(coded("SS309", f"cannot tell the format of {source}; pass --format"))
 
 
 def _read(spark, source: str, fmt: str):
@@ -118,7 +119,7 @@ def discover(
         try:
             df = _read(spark, source, kind)
         except Exception as exc:  # AnalysisException and friends: already sealed by sparkseal
-            raise SparkSealError(f"cannot read {source} as {kind}: {exc}") from None
+            raise SparkSealError(coded("SS309", f"cannot read {source} as {kind}: {exc}")) from None
         report = run_discover(
             df,
             sample=fraction if fraction is not None else sample,

@@ -44,6 +44,10 @@ def verify(policy: str | None, master: str, keep: Path | None, as_json: bool) ->
     sparkseal on; watch the local dirs while the jobs run; then check the settings Spark
     used and scan the local dirs, event log and logs for the canary and the auth secret.
 
+    Each check has a stable code for CI, whatever its result: SS500, SS501, SS504 (the
+    settings, as in `sparkseal doctor`), SS310 (JVM cipher), SS311 (Python spill
+    encryption), SS312 (a workload), SS313 (a surface's scan); see docs/codes.md.
+
     Exit code: 0 when nothing failed (warnings allowed), 1 on any FAIL, 2 on bad usage.
     """
     from pyspark.find_spark_home import _find_spark_home
@@ -64,11 +68,12 @@ def verify(policy: str | None, master: str, keep: Path | None, as_json: bool) ->
         click.echo(to_json(checks))
     else:
         table = Table(title=f"sparkseal verify ({master})")
+        table.add_column("code")
         table.add_column("surface")
         table.add_column("result")
         table.add_column("detail", overflow="fold")
         for c in checks:
-            table.add_row(c.surface, f"[{STYLE[c.status]}]{c.status}[/]", c.detail)
+            table.add_row(c.code, c.surface, f"[{STYLE[c.status]}]{c.status}[/]", c.detail)
         Console().print(table)
         if keep:
             err.print(f"kept the job's files in {work}")

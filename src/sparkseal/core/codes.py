@@ -42,12 +42,21 @@ _register("SS001", "the public key is missing or invalid")
 _register("SS002", "the public key is a low-order point (every token would be readable)")
 _register("SS003", "a sealing hook failed; a fixed placeholder was written instead")
 _register("SS004", "PySpark or Spark internals sparkseal patches are missing or changed")
+_register("SS005", "the policy is missing, unreadable or invalid")
+_register("SS006", "a key file is missing, unreadable, malformed or of the wrong kind")
+_register("SS007", "a sealed token could not be opened (unknown key, corrupted, truncated)")
+_register("SS008", "a Spark setting conflicts with one sparkseal needs")
+_register("SS009", "a SparkContext without sparkseal's settings was already running")
+_register("SS010", "sparkseal submit: a spark-submit argument is malformed")
+_register("SS011", "sparkseal submit: spark-submit was not found")
 
 # --- SS4xx: executors and the JVM ---
 _register("SS401", "an executor cannot prove that it seals, so it runs no task")
 _register("SS402", "an executor was lost before it proved that it seals")
 _register("SS403", "the live UI's store could not be fed sealed events")
 _register("SS404", "the Spark Connect server does not seal with the policy's key")
+_register("SS405", "the driver JVM cannot seal what it logs, so the session was stopped")
+_register("SS406", "sparkseal's JVM classes are not on the driver's classpath")
 
 # --- SS1xx: secrets and Spark security settings ---
 _register("SS101", "the authentication secret did not reach the driver JVM's environment")
@@ -75,6 +84,12 @@ _register("SS305", "a symlink is dangling or loops back; there is nothing behind
 _register("SS306", "not a regular file (FIFO, socket, device) inside a directory; skipped")
 _register("SS307", "unseal --raw refused: standard output is a terminal")
 _register("SS308", "a compressed stream ends early; decoded part and raw bytes scanned")
+_register("SS309", "discover cannot tell the input's format or cannot read it")
+_register("SS310", "verify: the JVM cipher is the JDK's AES (commons-crypto has no OpenSSL)")
+_register("SS311", "verify: Python spill encryption is off")
+_register("SS312", "verify: a verification workload did not run or fail as expected")
+_register("SS313", "verify: a canary or the auth secret is readable on a surface")
+_register("SS314", "verify: the verification job did not complete")
 
 # --- SS7xx: data contracts ---
 _register("SS701", "a contract file is missing or cannot be read")
@@ -126,7 +141,7 @@ _register("SS641", "[audit] required = false: the job runs without an audit trai
 _register("SS642", "audit entries could not be written to the store during the job")
 _register("SS643", "draining the audit listener's query records failed; retried")
 # lineage (SS650-SS669)
-_register("SS650", "[lineage] transport = \"http\" has no url, or not an http(s) one")
+_register("SS650", '[lineage] transport = "http" has no url, or not an http(s) one')
 _register("SS651", "an OpenLineage transport failed; the event was dropped, the job goes on")
 _register("SS652", "OpenLineage settings outside the policy (environment, openlineage.yml) ignored")
 _register("SS653", "a lineage record from the listener lacks a key or has a wrong type")

@@ -213,7 +213,7 @@ def _resolve_public_key(value: str, base_dir: Path | None, source: str) -> Publi
             path = base_dir / path
         return load_public(path)
     except KeyFileError as exc:
-        raise PolicyError(f"invalid policy ({source}):\n  seal.public_key: {exc}") from None
+        raise PolicyError(f"invalid policy ({source}):\n  seal.public_key: {exc.reason}") from None
 
 
 def policy_from_mapping(

@@ -63,7 +63,7 @@ def resolve(reference: str, what: str) -> bytes:
     try:
         secret = _PROVIDERS[scheme](rest)
     except PolicyError as exc:
-        raise PolicyError(f"{what}: {exc}") from None
+        raise PolicyError(f"{what}: {exc.reason}") from None
     if len(secret) < MIN_SECRET_BYTES:
         raise PolicyError(f"{what}: the secret is shorter than {MIN_SECRET_BYTES} bytes")
     return secret

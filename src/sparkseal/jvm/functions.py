@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
 
 if TYPE_CHECKING:
@@ -27,8 +28,12 @@ def jvm_classes(spark: SparkSession) -> Any:
     package = spark.sparkContext._jvm.io.sparkseal
     if not isinstance(package.Status, JavaClass):
         raise SparkSealError(
-            "sparkseal's JVM functions are not on the driver's classpath: create the session "
-            "with sparkseal.harden() or sparkseal.session(), or launch it with sparkseal submit"
+            coded(
+                "SS406",
+                "sparkseal's JVM functions are not on the driver's classpath: create the "
+                "session with sparkseal.harden() or sparkseal.session(), or launch it with "
+                "sparkseal submit",
+            )
         )
     return package
 

@@ -9,16 +9,23 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
 from sparkseal.scan.scanner import Scanner
 from sparkseal.verify.private import open_private
 
 PASS, WARN, FAIL = "PASS", "WARN", "FAIL"
+SCAN = "SS313"
+"""Every surface scanned for the canary and the auth secret."""
 EXPECTED_FAILURES = {"python error", "jvm error"}
 
 
 @dataclass(frozen=True)
 class Check:
+    """One verdict; ``code`` names the check (the same code whatever its status), so CI
+    can match or suppress it: conf checks share their code with ``sparkseal doctor``'s rule."""
+
+    code: str
     surface: str
     status: str
     detail: str
@@ -44,8 +51,11 @@ def run_job(out: Path, master: str, policy: str | None, timeout: int = 1800) -> 
     if proc.returncode != 0 or not result_file.exists():
         tail = (out / "driver.stderr").read_text(errors="replace").splitlines()[-5:]
         raise SparkSealError(
-            "the verification job did not complete (exit code "
-            f"{proc.returncode}); last lines of its log:\n  " + "\n  ".join(tail)
+            coded(
+                "SS314",
+                "the verification job did not complete (exit code "
+                f"{proc.returncode}); last lines of its log:\n  " + "\n  ".join(tail),
+            )
         )
     return json.loads(result_file.read_text())
 
@@ -61,12 +71,12 @@ def _scan_check(
 ) -> Check:
     files, found = _plaintext(paths, secrets)
     if found:
-        return Check(surface, FAIL, f"plaintext in {len(found)} place(s), e.g. {found[0]}")
+        return Check(SCAN, surface, FAIL, f"plaintext in {len(found)} place(s), e.g. {found[0]}")
     if files == 0:
         if empty_ok:
-            return Check(surface, PASS, "nothing left on disk")
-        return Check(surface, WARN, "nothing to scan (not exercised)")
-    return Check(surface, PASS, f"{files} file(s), no plaintext")
+            return Check(SCAN, surface, PASS, "nothing left on disk")
+        return Check(SCAN, surface, WARN, "nothing to scan (not exercised)")
+    return Check(SCAN, surface, PASS, f"{files} file(s), no plaintext")
 
 
 def _conf_checks(conf: dict[str, str], result: dict) -> list[Check]:
@@ -74,6 +84,7 @@ def _conf_checks(conf: dict[str, str], result: dict) -> list[Check]:
     auth = conf.get("spark.authenticate") == "true"
     checks.append(
         Check(
+            "SS500",
             "RPC authentication",
             PASS if auth else FAIL,
             "spark.authenticate=true" if auth else "spark.authenticate is off",
@@ -86,6 +97,7 @@ def _conf_checks(conf: dict[str, str], result: dict) -> list[Check]:
     )
     checks.append(
         Check(
+            "SS501",
             "RPC encryption",
             PASS if crypto_ok else FAIL,
             "AES/GCM, no SASL fallback"
@@ -97,17 +109,21 @@ def _conf_checks(conf: dict[str, str], result: dict) -> list[Check]:
     bits = conf.get("spark.io.encryption.keySizeBits", "128")
     checks.append(
         Check(
+            "SS504",
             "JVM shuffle/spill/cache encryption",
             PASS if io_ok and bits == "256" else FAIL,
             f"io.encryption {'on' if io_ok else 'off'}, {bits}-bit keys",
         )
     )
     if result.get("commons_crypto_native"):
-        checks.append(Check("JVM cipher implementation", PASS, "commons-crypto uses OpenSSL"))
+        checks.append(
+            Check("SS310", "JVM cipher implementation", PASS, "commons-crypto uses OpenSSL")
+        )
     else:
         reason = result.get("commons_crypto_error") or "unknown reason"
         checks.append(
             Check(
+                "SS310",
                 "JVM cipher implementation",
                 WARN,
                 f"commons-crypto could not load OpenSSL ({reason}); Spark falls back "
@@ -117,6 +133,7 @@ def _conf_checks(conf: dict[str, str], result: dict) -> list[Check]:
     spill = conf.get("spark.executorEnv.SPARKSEAL_SPILL_ENCRYPTION", "1") != "0"
     checks.append(
         Check(
+            "SS311",
             "Python spill encryption",
             PASS if spill else FAIL,
             "AES-256-GCM, key in worker memory" if spill else "turned off in the policy",
@@ -132,7 +149,7 @@ def judge(out: Path, result: dict, spark_home: Path) -> list[Check]:
         expected_fail = name in EXPECTED_FAILURES
         ok = outcome.startswith("failed") if expected_fail else outcome == "ran"
         if not ok:
-            checks.append(Check(f"workload: {name}", FAIL, outcome))
+            checks.append(Check("SS312", f"workload: {name}", FAIL, outcome))
     captured = sorted((out / "captured").glob("*"))
     python_spills = [p for p in captured if "python" in p.name]
     checks.append(_scan_check("local dirs, during the jobs", captured, secrets))
