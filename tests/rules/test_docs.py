@@ -30,6 +30,20 @@ def test_one_section_per_rule_with_rationale_and_fix():
         assert f"severity: {r.severity}" in body and f"family: {r.family}" in body
 
 
+def test_every_rule_documents_an_example_it_reports():
+    from sparkseal.rules.lint import lint_source
+
+    text = markdown()
+    for r in all_rules():
+        if r.code == "SS596":  # a file that cannot be read has no code to show
+            continue
+        body = text.split(f"## {r.code}\n", 1)[1].split("\n## ", 1)[0]
+        assert "Reported on:" in body, f"{r.code} has no example"
+        if r.tool == "lint":
+            assert r.example.strip() in body
+            assert r.code in {f.code for f in lint_source(r.example, "example.py")}, r.code
+
+
 def test_rules_cli_lists_explains_and_exports():
     runner = CliRunner()
     listed = runner.invoke(cli, ["rules"])

@@ -43,7 +43,7 @@ def rule_section(rule: Rule) -> str:
         "",
         f"**Fix:** {rule.fix}",
     ]
-    example = getattr(rule, "example", None) or _examples().get(rule.code)
+    example = rule.example or _examples().get(rule.code)
     if example:
         fence = "python" if rule.tool == "lint" else "properties"
         lines += ["", "Reported on:", "", f"```{fence}", example.rstrip("\n"), "```"]

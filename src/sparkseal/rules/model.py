@@ -36,6 +36,9 @@ class Rule:
     """Why it matters, in a few sentences."""
     fix: str
     """What to do instead."""
+    example: str = ""
+    """Code the rule reports (lint rules; doctor's examples are conf lines in
+    ``sparkseal.rules.doctor.check``): shown in docs/rules.md, and a test checks it fires."""
 
 
 @dataclass(frozen=True)

@@ -1,17 +1,10 @@
-"""SS543 (conf_secret): one snippet it must report, one it must not."""
+"""SS543 (conf_secret): its documented example is reported, a clean snippet is not."""
 
 from __future__ import annotations
 
 import pytest
 
 from sparkseal.rules.lint import conf_secret
-
-POSITIVE = """
-from pyspark.sql import SparkSession
-spark = (SparkSession.builder
-         .config("spark.hadoop.fs.s3a.secret.key", "AKIA-not-a-real-one")
-         .getOrCreate())
-"""
 
 NEGATIVE = """
 import os
@@ -26,7 +19,7 @@ spark = (SparkSession.builder
 
 def test_reports(codes):
     assert conf_secret.RULE.code == "SS543"
-    assert "SS543" in codes(POSITIVE)
+    assert "SS543" in codes(conf_secret.RULE.example)
 
 
 def test_does_not_report(codes):

@@ -13,6 +13,16 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import Module, lint_rule, method_name
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+df = spark.read.parquet("x")
+for i in range(10):
+    df = df.filter(f"score > {i}").cache()
+    df.count()
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS553",
     tool="lint",
@@ -28,6 +38,7 @@ RULE = Rule(
         "Unpersist the previous iteration's DataFrame once the new one is materialised "
         "(`prev.unpersist()`), or use `checkpoint()`/`localCheckpoint()` to cut the lineage."
     ),
+    example=EXAMPLE,
 )
 
 _CACHING = {"cache", "persist"}

@@ -18,6 +18,18 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import FunctionNode, Module, lint_rule, method_name
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+names = spark.read.parquet("names")
+
+def lookup(row):
+    return names.filter(names.id == row.id).first()
+
+spark.read.parquet("ids").rdd.map(lookup).count()
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS560",
     tool="lint",
@@ -35,6 +47,7 @@ RULE = Rule(
         "lookup and `spark.sparkContext.broadcast(...)` it, then read `bc.value` inside the "
         "function."
     ),
+    example=EXAMPLE,
 )
 
 _SESSION_NAMES = {

@@ -14,6 +14,13 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import Module, call_chain, lint_rule, method_name
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+rows = spark.read.parquet("events").filter("country = 'NL'").collect()
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS550",
     tool="lint",
@@ -29,6 +36,7 @@ RULE = Rule(
         "Bound it: `df.limit(n).collect()`, `df.take(n)`, aggregate first, or write the result "
         "out with `df.write` instead of collecting it."
     ),
+    example=EXAMPLE,
 )
 
 _BOUNDING = {

@@ -16,6 +16,14 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import Module, lint_rule
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+from pyspark.sql import SparkSession
+spark = (SparkSession.builder
+         .config("spark.hadoop.fs.s3a.secret.key", "AKIA-not-a-real-one")
+         .getOrCreate())
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS543",
     tool="lint",
@@ -33,6 +41,7 @@ RULE = Rule(
         "manager, a file readable only by the job, or Spark's `${env:NAME}` substitution; "
         "for the authentication secret let sparkseal make one per application."
     ),
+    example=EXAMPLE,
 )
 
 SECRET_KEY_PATTERNS: tuple[str, ...] = (

@@ -15,6 +15,17 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import Module, lint_rule
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+import logging
+from pyspark.sql import SparkSession
+log = logging.getLogger(__name__)
+try:
+    SparkSession.builder.getOrCreate().read.parquet("in").count()
+except Exception as e:
+    log.error(f"job failed: {e}")
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS541",
     tool="lint",
@@ -31,6 +42,7 @@ RULE = Rule(
         'Log the exception object: `logger.exception("loading batch failed")` inside the '
         '`except`, or `logger.error("loading batch failed", exc_info=e)`.'
     ),
+    example=EXAMPLE,
 )
 
 _LOG_METHODS = {

@@ -17,6 +17,17 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import Module, call_chain, lint_rule, method_name
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.config("spark.speculation", "true").getOrCreate()
+
+def sink(batch, batch_id):
+    batch.write.mode("append").parquet("out")
+
+spark.readStream.format("rate").load().writeStream.foreachBatch(sink).start()
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS562",
     tool="lint",
@@ -33,6 +44,7 @@ RULE = Rule(
         "business key, `replaceWhere`/overwrite of the batch's partition, or skip batch ids "
         "already committed (`if batch_id <= last_done: return`)."
     ),
+    example=EXAMPLE,
 )
 
 _WRITES = {

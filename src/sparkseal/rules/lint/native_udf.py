@@ -14,6 +14,12 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import Module, lint_rule
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+from pyspark.sql import functions as F
+lower = F.udf(lambda s: s.lower() if s is not None else None, "string")
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS551",
     tool="lint",
@@ -26,6 +32,7 @@ RULE = Rule(
         "whole-stage codegen and lets the optimizer push filters down; it is often 10x faster."
     ),
     fix="Use the named built-in function from `pyspark.sql.functions` (or a Column operator).",
+    example=EXAMPLE,
 )
 
 _METHODS = {

@@ -16,6 +16,20 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import Module, lint_rule
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+import psycopg
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+
+def save(rows):
+    for row in rows:
+        with psycopg.connect("dbname=app") as conn:
+            conn.execute("insert into t values (%s)", (row.id,))
+
+spark.read.parquet("x").foreachPartition(save)
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS561",
     tool="lint",
@@ -31,6 +45,7 @@ RULE = Rule(
         "Use `foreachPartition`/`mapPartitions` and open one connection per partition before "
         "iterating the rows (closing it in `finally`), or batch writes in `foreachBatch`."
     ),
+    example=EXAMPLE,
 )
 
 _CONNECT_LAST = {

@@ -13,6 +13,17 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import Module, lint_rule
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+from pyspark.sql import SparkSession
+spark = SparkSession.builder.getOrCreate()
+
+def show(row):
+    print(row)
+
+spark.read.parquet("x").foreach(show)
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS542",
     tool="lint",
@@ -30,6 +41,7 @@ RULE = Rule(
         "names fields rather than values; for debugging, use a sample and `df.show()` on the "
         "driver under sparkseal."
     ),
+    example=EXAMPLE,
 )
 
 

@@ -17,6 +17,17 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import Module, lint_rule
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+from pyspark.sql.functions import udf
+
+@udf("string")
+def parse(email):
+    if "@" not in email:
+        raise ValueError(f"not an email: {email}")
+    return email
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS540",
     tool="lint",
@@ -34,6 +45,7 @@ RULE = Rule(
         '(`raise ValueError("email: not a valid address")`); count or tag bad rows with a '
         "quality check instead."
     ),
+    example=EXAMPLE,
 )
 
 _READABLE_CALLS = {"len", "type", "isinstance"}

@@ -30,6 +30,7 @@ UNPARSABLE = register(
         ),
         fix="Fix the syntax error (run `python -m py_compile FILE`), or exclude the file in "
         "`[tool.sparkseal.lint] exclude`.",
+        example='df = spark.read.parquet("orders"\ndf.show()\n',
     )
 )
 UNREADABLE = register(

@@ -17,6 +17,14 @@ from collections.abc import Iterator
 from sparkseal.rules.lint.engine import Module, call_chain, lint_rule, method_name
 from sparkseal.rules.model import Finding, Rule
 
+EXAMPLE = """\
+from pyspark.sql import SparkSession, functions as F
+df = SparkSession.builder.getOrCreate().read.parquet("x")
+for c in df.columns:
+    df = df.withColumn(c, F.trim(F.col(c)))
+"""
+"""What the rule reports, shown in docs/rules.md and tested."""
+
 RULE = Rule(
     code="SS552",
     tool="lint",
@@ -33,6 +41,7 @@ RULE = Rule(
         "`df = df.withColumns({c: F.trim(c) for c in cols})` or one `select`; "
         "`withColumnsRenamed` for renames."
     ),
+    example=EXAMPLE,
 )
 
 _METHODS = {"withColumn", "withColumnRenamed"}
