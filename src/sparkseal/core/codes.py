@@ -57,6 +57,7 @@ _register("SS403", "the live UI's store could not be fed sealed events")
 _register("SS404", "the Spark Connect server does not seal with the policy's key")
 _register("SS405", "the driver JVM cannot seal what it logs, so the session was stopped")
 _register("SS406", "sparkseal's JVM classes are not on the driver's classpath")
+_register("SS407", "sparkseal's JVM part is missing and cannot be built here")
 
 # --- SS1xx: secrets and Spark security settings ---
 _register("SS101", "the authentication secret did not reach the driver JVM's environment")

@@ -34,6 +34,8 @@ LOG4J_PROCESSOR = "org.apache.logging.log4j.core.config.plugins.processor.Plugin
 class JvmBuildError(SparkSealError):
     """The JVM component is missing and cannot be built here."""
 
+    code = "SS407"
+
 
 def pyspark_jars() -> Path:
     import pyspark
