@@ -16,6 +16,9 @@ from typing import Any
 from sparkseal.core.token import TextSealer
 
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}")
+FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
+"""The shape of a key written as a JSON field name (the ``[logs] readable_fields`` shape):
+any other key -- an email, text with spaces, a tuple -- is sealed along with its value."""
 
 # ``extra={...}`` keys that name run and pipeline parts (ids, counts, statuses), kept
 # readable when their values are identifiers or numbers. Extend with [logs] readable_fields.
@@ -52,6 +55,11 @@ READABLE_EXTRA_KEYS: frozenset[str] = frozenset(
 def is_identifier(value: object) -> bool:
     """Whether ``value`` is a string shaped like an identifier (and nothing more)."""
     return isinstance(value, str) and IDENTIFIER.fullmatch(value) is not None
+
+
+def is_field_name(key: object) -> bool:
+    """Whether ``key`` may be written as a field name: a string of the field-name shape."""
+    return isinstance(key, str) and FIELD_NAME.fullmatch(key) is not None
 
 
 def is_plain_scalar(value: object) -> bool:

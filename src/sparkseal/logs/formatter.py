@@ -21,7 +21,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from sparkseal.core.token import TextSealer
 from sparkseal.logs.context import RunContext
-from sparkseal.logs.fields import FieldPolicy, is_plain_scalar
+from sparkseal.logs.fields import FieldPolicy, is_field_name, is_plain_scalar
 from sparkseal.sealing.logging_hook import SealingRecordFactory
 from sparkseal.sealing.tracebacks import format_sealed, sealed_mirror
 
@@ -30,6 +30,9 @@ PLACEHOLDER_RECORD = (
     '"message": "[WITHHELD by sparkseal: SS920 the log record could not be formatted]"}'
 )
 """Written instead of a record the formatter failed on: fixed text, nothing of the record."""
+
+SEALED_FIELDS = "sealed_fields"
+"""The field holding, sealed together, the extra fields whose key is no field name."""
 
 # Fields the formatter writes itself; an ``extra`` key of the same name cannot replace them.
 OWN_FIELDS = (
@@ -43,6 +46,7 @@ OWN_FIELDS = (
     "job",
     "exception",
     "stack",
+    SEALED_FIELDS,
 )
 # Record attributes that are never written as extra fields (logging's own, and the
 # sealing hook's); ``taskName`` (3.12) is logging's too.
@@ -101,10 +105,17 @@ class SealedJsonFormatter(JsonFormatter):
         if isinstance(record.msg, dict):  # python-json-logger's dict messages: fields
             extras.update(record.msg)
         extras.update({k: v for k, v in record.__dict__.items() if k not in _SKIPPED})
+        hidden: dict[str, Any] = {}
         for key, value in extras.items():
-            name = str(key)
-            if name not in data and not name.startswith("_"):
-                data[name] = self.fields.value(name, value)
+            if not is_field_name(key):
+                # A key that is not shaped like a field name may be data (a dict message
+                # keyed by customer, ``extra={email: ...}``): key and value sealed together.
+                hidden[str(key)] = value
+                continue
+            if key not in data and not key.startswith("_"):
+                data[key] = self.fields.value(key, value)
+        if hidden:
+            data[SEALED_FIELDS] = self.sealer.seal_text(repr(hidden))
         return data
 
     def _message(self, record: logging.LogRecord) -> str:
