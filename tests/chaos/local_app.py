@@ -7,20 +7,29 @@ application (run by test_local.py in its own process; prints one JSON line):
   has two hosts);
 - controls: a fault that never fires is reported as not happened, a changed job differs;
 - restart_stream: a query dies inside batch 1 after its sink wrote, and restarts from
-  its checkpoint (idempotent sink: exactly once; plain append: duplicates, detected).
+  its checkpoint (idempotent sink: exactly once; plain append: duplicates, detected);
+- failing_sink: a partition_writer posting to a real local HTTP service meets an outage;
+  with ``wait_open`` its breakers open, wait, half-open and close, and the service holds
+  each row once; without it the tasks fail fast and the run fails (the control).
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import urllib.error
+import uuid
 from pathlib import Path
 
 from pyspark.sql import SparkSession
 
 from sparkseal.chaos import active, fingerprint, parse, run_chaos
 from sparkseal.chaos.stream import restart_from_checkpoint
+from sparkseal.sinks import Breaker, partition_writer
 from tests.chaos import job
+from tests.sinks.service import FlakyService, Poster
+
+SINK_ROWS, SINK_BATCH = 2000, 100
 
 
 def _rows(df) -> list[str]:
@@ -61,6 +70,38 @@ def streaming(spark: SparkSession, base: Path) -> dict:
     return out
 
 
+def sink_chaos(spark: SparkSession) -> dict:
+    """failing_sink against the real HTTP service: ride the outage out, or fail fast."""
+    service = FlakyService()
+
+    def job_with(wait_open: float):
+        name = f"svc-{uuid.uuid4().hex}"
+
+        def main(s):  # the job's output is what the service received, every delivery
+            service.clear()
+            writer = partition_writer(
+                Poster(service.url), batch_size=SINK_BATCH, retry_on=(urllib.error.URLError,),
+                attempts=5, wait_initial=0.01, wait_max=0.02, wait_open=wait_open,
+                breaker=Breaker(name, fail_max=2, reset_timeout=0.5),
+            )
+            s.range(SINK_ROWS, numPartitions=4).selectExpr(
+                "id", "concat('r', id, '-ü') as v").foreachPartition(writer)
+            return s.createDataFrame([tuple(r) for r in service.rows], "id long, v string")
+
+        return main
+
+    out = {}
+    try:
+        for name, wait_open in (("ride_out", 5.0), ("fail_fast", 0.0)):
+            report = run_chaos(spark, job_with(wait_open), [parse("failing_sink:calls=2")],
+                               key=["id"]).to_dict()
+            out[name] = {"report": report, "requests": service.requests,
+                         "delivered": len(service.rows)}
+    finally:
+        service.stop()
+    return out
+
+
 def main(out: str) -> None:
     spark = (
         SparkSession.builder.master("local[2,3]").appName("sparkseal-chaos-local")
@@ -92,6 +133,7 @@ def main(out: str) -> None:
     result["lossy"] = run_chaos(spark, lossy, [parse("fail_first_attempt:share=0.5")],
                                 key=[job.KEY]).to_dict()
     result["stream"] = streaming(spark, Path(out))
+    result["sink"] = sink_chaos(spark)
     print(json.dumps(result))
     spark.stop()
 

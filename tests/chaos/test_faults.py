@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from sparkseal.chaos import FailFirstAttempt, FaultSpecError, KillExecutor, parse
+from sparkseal.chaos import FailFirstAttempt, FailingSink, FaultSpecError, KillExecutor, parse
 from sparkseal.chaos.executor import find_executor
 from sparkseal.chaos.faults import chosen
 
@@ -18,12 +18,15 @@ def test_specs_parse_into_faults_and_back():
     assert f == FailFirstAttempt(share=0.25, seed=7)
     assert parse(f.spec()) == f
     assert parse("kill_executor") == KillExecutor()
+    assert parse("failing_sink:calls=0,for_seconds=2.5") == FailingSink(calls=0, for_seconds=2.5)
 
 
 @pytest.mark.parametrize("spec", [
     "explode", "fail_first_attempt:share=0", "fail_first_attempt:share=2",
     "fail_first_attempt:bogus=1", "slow_tasks:seconds=x", "slow_tasks:seconds=-1",
     "kill_executor:partition=-1", "fail_first_attempt:share",
+    "failing_sink:calls=-1", "failing_sink:calls=0", "failing_sink:for_seconds=-1",
+    "failing_sink:calls=x",
 ])
 def test_bad_specs_are_refused_with_a_code(spec):
     with pytest.raises(FaultSpecError, match=r"^SS985: "):

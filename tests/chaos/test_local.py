@@ -74,3 +74,32 @@ def test_restart_from_checkpoint_mid_batch(got):
     # The control: a plain append writes the replayed batch twice, and the check sees it.
     assert append["crashed"] and append["restarted"]
     assert append["rows"] == 200 and append["dupes"] == 50
+
+
+def test_a_failing_sink_opens_the_breaker_which_waits_half_opens_and_closes(got):
+    r = got["sink"]["ride_out"]["report"]
+    assert r["ok"], r["findings"]
+    assert r["clean"] == r["faulted"] and r["clean"]["rows"] == 2000
+    assert r["faulted"]["duplicate_keys"] == 0  # each row delivered exactly once
+    ev = r["sink"]
+    # Each worker process that sent: its first 2 sends failed (fail_max = 2, not the 5
+    # attempts: the breaker cut the retries short), it opened, waited without calling,
+    # half-opened and closed on the trial call.
+    assert ev["processes"] >= 1
+    assert ev["injected"] == 2 * ev["processes"]
+    assert ev["open"] == ev["half-open"] == ev["closed"] == ev["processes"]
+    assert ev["rejected"] == 0
+    # Nothing of the outage reached the service; every batch reached it once.
+    assert got["sink"]["ride_out"]["requests"] == 2000 // 100
+
+
+def test_a_failing_sink_without_wait_fails_the_tasks_fast_and_the_run(got):
+    r = got["sink"]["fail_fast"]["report"]
+    assert not r["ok"] and r["faulted"] is None
+    assert any(f.startswith("SS988:") for f in r["findings"])
+    ev = r["sink"]
+    # local[2,3]: a task failed 3 times; each failed attempt's worker exits, so each new
+    # attempt starts with a closed breaker (it opens again; nothing is rejected).
+    assert ev["open"] >= 3 and ev["injected"] == 2 * ev["open"]
+    assert ev["rejected"] == 0
+    assert got["sink"]["fail_fast"]["requests"] == 0

@@ -43,6 +43,11 @@ class FlakyService:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
+    def clear(self) -> None:
+        """Forget the stored rows and the request counts (a fresh run)."""
+        with self._lock:
+            self.rows, self.requests, self.by_pid = [], 0, Counter()
+
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()

@@ -131,3 +131,51 @@ def test_invalid_arguments_are_coded():
         partition_writer(print, retry_on=("not a class",))
     with pytest.raises(SinkError, match="SS975"):
         Breaker("x", fail_max=0)
+
+
+def test_wait_open_rides_out_an_injected_outage_in_process(service):
+    from sparkseal.chaos import FailingSink, active
+    from sparkseal.chaos.inject import _STATE
+    from sparkseal.chaos.sink import read_events
+
+    name = f"wait-{uuid.uuid4().hex}"
+    with active([FailingSink(calls=2)]):
+        token = _STATE.token
+        writer = _writer(service, name, breaker=Breaker(name, fail_max=2, reset_timeout=0.3),
+                         wait_open=2.0)
+        start = time.monotonic()
+        writer(iter([(i,) for i in range(8)]))
+        waited = time.monotonic() - start
+    ev = read_events(token)
+    assert ev.counts == {"injected": 2, "open": 1, "half-open": 1, "closed": 1, "rejected": 0}
+    assert waited >= 0.3  # it waited for the breaker instead of calling
+    assert sorted(r[0] for r in service.rows) == list(range(8)) and service.requests == 2
+    assert breaker_state(name) == "closed"
+
+    # Without the wait (or with one shorter than the open time) the send fails fast.
+    name2 = f"nowait-{uuid.uuid4().hex}"
+    with active([FailingSink(calls=2)]):
+        token = _STATE.token
+        writer = _writer(service, name2, breaker=Breaker(name2, fail_max=2, reset_timeout=30),
+                         wait_open=1.0)
+        with pytest.raises(CircuitOpenError, match="SS978"):
+            writer(iter([(9,)]))
+        with pytest.raises(CircuitOpenError, match="SS978"):
+            writer(iter([(10,)]))  # open: rejected without a call
+    ev = read_events(token)
+    assert (ev.get("injected"), ev.get("open"), ev.get("rejected")) == (2, 1, 1)
+    assert service.requests == 2  # nothing new reached the service
+
+
+def test_outside_a_chaos_run_nothing_is_injected(service):
+    import pickle
+
+    from sparkseal.chaos import FailingSink, active
+
+    writer = _writer(service, f"plain-{uuid.uuid4().hex}")
+    assert pickle.loads(pickle.dumps(writer)).__dict__["_chaos"] is None
+    with active([FailingSink(calls=1)]):
+        shipped = pickle.loads(pickle.dumps(writer))
+    assert shipped.__dict__["_chaos"].faults == (FailingSink(calls=1),)
+    writer(iter([(1,)]))
+    assert service.requests == 1

@@ -15,6 +15,7 @@ from sparkseal.chaos.faults import (
     KINDS,
     FailExecutor,
     FailFirstAttempt,
+    FailingSink,
     Fault,
     FaultSpecError,
     KillExecutor,
@@ -24,11 +25,12 @@ from sparkseal.chaos.faults import (
 from sparkseal.chaos.inject import ChaosFault, active, point
 from sparkseal.chaos.observe import Observed, snapshot
 from sparkseal.chaos.run import ChaosError, ChaosReport, load_job, run_chaos
+from sparkseal.chaos.sink import SinkOutage
 from sparkseal.chaos.stream import RestartOutcome, crash_after, restart_from_checkpoint
 
 __all__ = [
     "KINDS", "ChaosError", "ChaosFault", "ChaosReport", "FailExecutor", "FailFirstAttempt",
-    "Fault", "FaultSpecError", "Fingerprint", "KillExecutor", "Observed", "RestartOutcome",
-    "SlowTasks", "active", "crash_after", "fingerprint", "load_job", "parse", "point",
-    "restart_from_checkpoint", "run_chaos", "snapshot",
+    "FailingSink", "Fault", "FaultSpecError", "Fingerprint", "KillExecutor", "Observed",
+    "RestartOutcome", "SinkOutage", "SlowTasks", "active", "crash_after", "fingerprint",
+    "load_job", "parse", "point", "restart_from_checkpoint", "run_chaos", "snapshot",
 ]

@@ -83,8 +83,20 @@ class FailExecutor(Fault):
     executor: str = "1"
 
 
+@dataclass(frozen=True)
+class FailingSink(Fault):
+    """An external service behind :func:`sparkseal.sinks.partition_writer` is down for a
+    while: in each Python worker process its first ``calls`` sends fail, and so does every
+    send within ``for_seconds`` of the faulted run's start. The failures are retryable and
+    count for the writer's circuit breaker, so it opens; nothing reaches the service."""
+
+    kind: ClassVar[str] = "failing_sink"
+    calls: int = 3
+    for_seconds: float = 0.0
+
+
 KINDS: dict[str, type[Fault]] = {
-    f.kind: f for f in (FailFirstAttempt, SlowTasks, KillExecutor, FailExecutor)
+    f.kind: f for f in (FailFirstAttempt, SlowTasks, KillExecutor, FailExecutor, FailingSink)
 }
 
 
@@ -107,7 +119,7 @@ def _validate(fault: Fault) -> Fault:
     share = getattr(fault, "share", None)
     if share is not None and not 0.0 < share <= 1.0:
         raise FaultSpecError(coded("SS985", f"fault {fault.kind}: share must be in (0, 1]"))
-    for name in ("seconds", "delay"):
+    for name in ("seconds", "delay", "for_seconds"):
         value = getattr(fault, name, None)
         if value is not None and not 0.0 <= value <= 3600.0:
             raise FaultSpecError(coded(
@@ -115,6 +127,12 @@ def _validate(fault: Fault) -> Fault:
             ))
     if getattr(fault, "partition", 0) < 0:
         raise FaultSpecError(coded("SS985", f"fault {fault.kind}: partition must be >= 0"))
+    if isinstance(fault, FailingSink) and (
+        fault.calls < 0 or (fault.calls == 0 and fault.for_seconds == 0)
+    ):
+        raise FaultSpecError(coded(
+            "SS985", "fault failing_sink: calls must be >= 0, and calls or for_seconds > 0"
+        ))
     return fault
 
 
@@ -141,6 +159,6 @@ def parse(spec: str) -> Fault:
 
 
 __all__ = [
-    "KINDS", "FailExecutor", "FailFirstAttempt", "Fault", "FaultSpecError", "KillExecutor",
-    "SlowTasks", "chosen", "parse",
+    "KINDS", "FailExecutor", "FailFirstAttempt", "FailingSink", "Fault", "FaultSpecError",
+    "KillExecutor", "SlowTasks", "chosen", "parse",
 ]

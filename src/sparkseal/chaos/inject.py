@@ -46,6 +46,7 @@ class _Active:
     faults: tuple[Fault, ...] = ()
     slowed: Any = None  # a Spark accumulator while a chaos run is active
     points: list[str] = field(default_factory=list)
+    started: float = 0.0  # wall-clock start of the run (time.time(): executors compare it)
 
 
 _STATE = _Active()
@@ -56,13 +57,15 @@ def active(faults: Sequence[Fault], slowed: Any = None) -> Iterator[list[str]]:
     """Inject ``faults`` at every :func:`point` called inside the block (driver side); with
     no faults the points still add their pass-through stage (the differential test).
     Yields the list of point names used, so the runner knows whether the job had any."""
-    previous = (_STATE.on, _STATE.faults, _STATE.slowed, _STATE.points, _STATE.token)
+    previous = (_STATE.on, _STATE.faults, _STATE.slowed, _STATE.points, _STATE.token,
+                _STATE.started)
     _STATE.on, _STATE.faults, _STATE.slowed, _STATE.points = True, tuple(faults), slowed, []
-    _STATE.token = uuid.uuid4().hex
+    _STATE.token, _STATE.started = uuid.uuid4().hex, time.time()
     try:
         yield _STATE.points
     finally:
-        _STATE.on, _STATE.faults, _STATE.slowed, _STATE.points, _STATE.token = previous
+        (_STATE.on, _STATE.faults, _STATE.slowed, _STATE.points, _STATE.token,
+         _STATE.started) = previous
 
 
 def _once(token: str, fault: Fault) -> bool:

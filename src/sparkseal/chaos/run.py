@@ -22,12 +22,14 @@ from sparkseal.chaos.compare import Fingerprint, fingerprint
 from sparkseal.chaos.faults import (
     FailExecutor,
     FailFirstAttempt,
+    FailingSink,
     Fault,
     KillExecutor,
     SlowTasks,
 )
-from sparkseal.chaos.inject import active, point
+from sparkseal.chaos.inject import _STATE, active, point
 from sparkseal.chaos.observe import Observed, snapshot
+from sparkseal.chaos.sink import SinkEvents, read_events
 from sparkseal.core.codes import coded
 from sparkseal.core.errors import SparkSealError
 
@@ -52,6 +54,8 @@ class ChaosReport:
     happened: dict[str, bool] = field(default_factory=dict)
     faulted_error: str | None = None  # the faulted run's exception type, if it failed
     findings: list[str] = field(default_factory=list)
+    # failing_sink: what the writers' breakers did (event -> count, on the driver's host)
+    sink: dict[str, int] | None = None
 
     @property
     def equal(self) -> bool:
@@ -69,7 +73,7 @@ class ChaosReport:
             "faulted": asdict(self.faulted) if self.faulted else None,
             "observed": asdict(self.observed) if self.observed else None,
             "happened": self.happened, "faulted_error": self.faulted_error,
-            "findings": self.findings,
+            "findings": self.findings, "sink": self.sink,
         }
 
 
@@ -109,7 +113,9 @@ def check_master(faults: Sequence[Fault], master: str) -> None:
             ))
 
 
-def _happened(f: Fault, seen: Observed, slowed: int) -> bool:
+def _happened(f: Fault, seen: Observed, slowed: int, sink: SinkEvents | None) -> bool:
+    if isinstance(f, FailingSink):
+        return sink is not None and sink.get("injected") > 0
     if isinstance(f, FailFirstAttempt | FailExecutor):
         return seen.chaos_failures > 0
     if isinstance(f, SlowTasks):
@@ -129,8 +135,10 @@ def run_chaos(
     slowed = spark.sparkContext.accumulator(0)
     faulted: Fingerprint | None = None
     error = None
+    token = ""
     try:
         with active(faults, slowed) as points:
+            token = _STATE.token
             df = job(spark)
             if not points:
                 df = point(df)
@@ -138,12 +146,16 @@ def run_chaos(
     except Exception as exc:  # the faulted run failed: report its type, never its text
         error = type(exc).__name__
     seen = Observed.between(before, snapshot(spark))
+    sink = None
+    if token and any(isinstance(f, FailingSink) for f in faults):
+        sink = read_events(token)
     report = ChaosReport(
         faults=[f.spec() for f in faults], clean=clean, faulted=faulted, observed=seen,
         faulted_error=error,
+        sink={**sink.counts, "processes": sink.processes} if sink is not None else None,
     )
     for f in faults:
-        report.happened[f.spec()] = _happened(f, seen, int(slowed.value))
+        report.happened[f.spec()] = _happened(f, seen, int(slowed.value), sink)
         if not report.happened[f.spec()]:
             report.findings.append(coded("SS989", f"fault {f.spec()} did not happen"))
     if error is not None:

@@ -14,6 +14,7 @@ Fault kinds (KIND[:name=value,...]):
   slow_tasks:share=0.25,seconds=20,seed=0   first attempt stalls (for speculation)
   kill_executor:partition=0,delay=1     SIGKILL the executor running that task
   fail_executor:executor=1              every task on that executor fails (exclusion)
+  failing_sink:calls=3,for_seconds=0    partition_writer sends fail (opens its breaker)
 """
 
 
