@@ -49,9 +49,9 @@ def test_unknown_key_corrupted_truncated(cli, two_keys, tmp_path):
     assert proc.returncode == 1
     assert proc.stdout.decode() == f"ok\n{foreign}\n{corrupted}\n{truncated}\n"
     err = proc.stderr.decode()
-    assert "<stdin>:2:1: token left sealed: no private key with key id" in err
-    assert "<stdin>:3:1: token left sealed: token failed authentication" in err
-    assert "<stdin>:4:1: token left sealed: not a complete sealed token" in err
+    assert "<stdin>:2:1: SS007: token left sealed: no private key with key id" in err
+    assert "<stdin>:3:1: SS007: token left sealed: token failed authentication" in err
+    assert "<stdin>:4:1: SS007: token left sealed: not a complete sealed token" in err
     assert "Traceback" not in err
 
 
@@ -131,7 +131,7 @@ def test_problem_columns_and_hostile_file_names(cli, two_keys, tmp_path):
     assert proc.returncode == 1
     assert proc.stdout.startswith(b"ok x then [SEALED:")
     column = proc.stdout.index(b"[SEALED:") - len("x") + len(_sealer(old).seal("x")) + 1
-    assert f"log\\x1b[2J.txt:1:{column}: token left sealed".encode() in proc.stderr
+    assert f"log\\x1b[2J.txt:1:{column}: SS007: token left sealed".encode() in proc.stderr
     assert b"\x1b" not in proc.stderr
 
 
@@ -145,7 +145,8 @@ def test_app_refuses_a_replayed_token(cli, two_keys):
     assert proc.returncode == 1
     assert b"victim@example.com" not in proc.stdout + proc.stderr
     assert proc.stdout == f"ERROR my own error\nERROR {replayed}\n".encode()
-    assert b"<stdin>:2:7: token left sealed: token belongs to another application" in proc.stderr
+    refused = b"<stdin>:2:7: SS007: token left sealed: token belongs to another application"
+    assert refused in proc.stderr
     control = cli("unseal", "--key", two_keys[0], input=text.encode())
     assert b"victim@example.com" in control.stdout  # without --app it opens
 

@@ -129,8 +129,8 @@ def test_no_policy_or_bad_key_refuses_to_start(tmp_path):
         env={"SPARKSEAL_POLICY": ""},
     )
     lines = proc.stdout.strip().splitlines()
-    assert lines[0].startswith("refused: no sparkseal policy given"), proc.stderr
-    assert lines[1].startswith("refused: invalid policy")
+    assert lines[0].startswith("refused: SS005: no sparkseal policy given"), proc.stderr
+    assert lines[1].startswith("refused: SS005: invalid policy")
 
 
 def test_py4j_callback_errors_are_sealed(sealer, opener):

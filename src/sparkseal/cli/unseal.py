@@ -74,7 +74,8 @@ def unseal_stream(
             for p in problems:
                 failed += 1
                 column = m.start() + p.offset + 1
-                click.echo(f"{where}:{lineno}:{column}: token left sealed: {p.reason}", err=True)
+                at = f"{where}:{lineno}:{column}"
+                click.echo(f"{at}: SS007: token left sealed: {p.reason}", err=True)
         pieces.append(text[pos:])
         out.write("".join(pieces).encode("utf-8", "surrogateescape"))
     return opened, failed

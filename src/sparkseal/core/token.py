@@ -384,7 +384,7 @@ class Opener:
             try:
                 opened = self.open_with_context(candidate)
             except TokenError as exc:
-                problems.append(Problem(base + m.start(), str(exc)))
+                problems.append(Problem(base + m.start(), exc.reason))
                 out.append(candidate)
                 continue
             plain = opened.text
