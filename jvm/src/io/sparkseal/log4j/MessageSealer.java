@@ -1,7 +1,6 @@
 package io.sparkseal.log4j;
 
 import io.sparkseal.TokenSealer;
-import java.util.regex.Matcher;
 
 /**
  * Which parts of a JVM log message stay readable: an allow-list. A message of sparkseal's own
@@ -23,37 +22,58 @@ public final class MessageSealer {
     if (message == null || message.isEmpty() || ownLogger(logger)) {
       return message;
     }
-    for (OperationalMessages.Shape shape : OperationalMessages.forLogger(logger == null ? "" : logger)) {
-      Matcher m = shape.pattern.matcher(message);
-      if (m.matches()) {
-        return fill(message, m, shape, sealer);
-      }
-    }
-    return sealer.sealText(message);
+    StringBuilder out = new StringBuilder(message.length());
+    sealTo(logger, message, sealer, out);
+    return out.toString();
   }
 
-  private static String fill(String message, Matcher m, OperationalMessages.Shape shape,
-      TokenSealer sealer) {
-    StringBuilder out = new StringBuilder(message.length());
+  /**
+   * Appends {@code message} as it may be printed to {@code out}: what {@link #seal} returns.
+   * Why: the layout appends straight into its buffer, without a copy per event. On an
+   * exception, {@code out} may hold part of the message: the caller cuts it back.
+   */
+  static void sealTo(String logger, String message, TokenSealer sealer, StringBuilder out) {
+    if (message == null) {
+      out.append((String) null);
+      return;
+    }
+    if (message.isEmpty() || ownLogger(logger)) {
+      out.append(message);
+      return;
+    }
+    for (OperationalMessages.Shape shape : OperationalMessages.forLogger(logger == null ? "" : logger)) {
+      if (!shape.mayMatch(message)) {
+        continue;
+      }
+      int[] spans = shape.match(message, false);
+      if (spans != null) {
+        fill(message, spans, shape, sealer, out);
+        return;
+      }
+    }
+    out.append(sealer.sealText(message));
+  }
+
+  private static void fill(String message, int[] spans, OperationalMessages.Shape shape,
+      TokenSealer sealer, StringBuilder out) {
     int pos = 0;
     for (int i = 0; i < shape.slots.size(); i++) {
-      int g = i + 1;
-      out.append(message, pos, m.start(g));
-      String value = m.group(g);
+      int start = spans[2 * i];
+      int end = spans[2 * i + 1];
+      out.append(message, pos, start);
       switch (shape.slots.get(i)) {
         case "sealed":
-          out.append(sealer.sealText(value));
+          out.append(sealer.sealText(message.substring(start, end)));
           break;
         case "reason":
-          out.append(reason(value, sealer));
+          out.append(reason(message.substring(start, end), sealer));
           break;
         default:
-          out.append(value);
+          out.append(message, start, end);
       }
-      pos = m.end(g);
+      pos = end;
     }
     out.append(message, pos, message.length());
-    return out.toString();
   }
 
   /**

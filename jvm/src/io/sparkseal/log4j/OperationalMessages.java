@@ -24,11 +24,89 @@ public final class OperationalMessages {
   static final class Shape {
     final Pattern pattern;
     final List<String> slots;
+    /**
+     * The template's text before its first slot. Why: a message that starts neither with it
+     * nor with the streaming prefix cannot match, so it is skipped without running the regex
+     * (the same answer, found cheaper: most of a logger's shapes differ in their first words).
+     */
+    final String literalPrefix;
+    /** The regex's answer without the regex, where that is exact ({@link ShapeScanner}). */
+    final ShapeScanner scanner;
+    final String template;
 
-    Shape(Pattern pattern, List<String> slots) {
+    Shape(Pattern pattern, List<String> slots, String literalPrefix, ShapeScanner scanner,
+        String template) {
+      this.template = template;
       this.pattern = pattern;
       this.slots = slots;
+      this.literalPrefix = literalPrefix;
+      this.scanner = scanner;
     }
+
+    /** False only if {@code message} cannot match {@link #pattern}. */
+    boolean mayMatch(String message) {
+      return message.startsWith(literalPrefix) || message.startsWith(STREAM_START);
+    }
+
+    /**
+     * Start and end of each slot if {@code message} matches {@link #pattern}, else null: by
+     * the scanner where it is exact, by the regex otherwise or with {@code regexOnly}.
+     */
+    int[] match(String message, boolean regexOnly) {
+      if (!regexOnly && scanner != null && !message.startsWith(STREAM_START)) {
+        return scanner.match(message);
+      }
+      Matcher m = pattern.matcher(message);
+      if (!m.matches()) {
+        return null;
+      }
+      int[] spans = new int[2 * slots.size()];
+      for (int i = 0; i < slots.size(); i++) {
+        spans[2 * i] = m.start(i + 1);
+        spans[2 * i + 1] = m.end(i + 1);
+      }
+      return spans;
+    }
+  }
+
+  /**
+   * Which shape of {@code logger} a message matches and its slots' spans, as the layout finds
+   * them, or (with {@code regexOnly}) by each shape's regex alone: "none", or "INDEX
+   * START-END ...". Why public: the differential test of {@link ShapeScanner} calls it.
+   */
+  public static String describeMatch(String logger, String message, boolean regexOnly) {
+    List<Shape> shapes = forLogger(logger);
+    for (int i = 0; i < shapes.size(); i++) {
+      Shape shape = shapes.get(i);
+      int[] spans = regexOnly ? shape.match(message, true)
+          : shape.mayMatch(message) ? shape.match(message, false) : null;
+      if (spans != null) {
+        StringBuilder out = new StringBuilder().append(i);
+        for (int j = 0; j < spans.length; j += 2) {
+          out.append(' ').append(spans[j]).append('-').append(spans[j + 1]);
+        }
+        return out.toString();
+      }
+    }
+    return "none";
+  }
+
+  /** The templates of {@code logger}'s shapes, in order (for the differential test). */
+  public static List<String> templates(String logger) {
+    List<String> out = new ArrayList<>();
+    for (Shape shape : forLogger(logger)) {
+      out.add(shape.template);
+    }
+    return out;
+  }
+
+  /** Whether each shape of {@code logger} has a scanner ("1") or keeps its regex ("0"). */
+  public static String scanned(String logger) {
+    StringBuilder out = new StringBuilder();
+    for (Shape shape : forLogger(logger)) {
+      out.append(shape.scanner == null ? '0' : '1');
+    }
+    return out.toString();
   }
 
   private static final Map<String, String> SLOT_REGEX = Map.of(
@@ -44,6 +122,8 @@ public final class OperationalMessages {
   /** Streaming tasks log with this prefix; its parts are Spark's ids. */
   private static final String STREAM_PREFIX =
       "(?:\\[queryId = [0-9a-f]+\\] \\[batchId = \\d+\\] )?";
+  /** What every message with the streaming prefix starts with. */
+  static final String STREAM_START = "[queryId = ";
   private static final Map<String, List<Shape>> SHAPES = new HashMap<>();
 
   private static void add(String logger, String... templates) {
@@ -58,7 +138,13 @@ public final class OperationalMessages {
     List<String> slots = new ArrayList<>();
     Matcher m = Pattern.compile("\\{(\\w+)\\}").matcher(template);
     int pos = 0;
+    String literalPrefix = null;
+    List<String> literals = new ArrayList<>();
     while (m.find()) {
+      if (literalPrefix == null) {
+        literalPrefix = template.substring(0, m.start());
+      }
+      literals.add(template.substring(pos, m.start()));
       regex.append(Pattern.quote(template.substring(pos, m.start())));
       String slot = m.group(1);
       String slotRegex = SLOT_REGEX.get(slot);
@@ -70,7 +156,10 @@ public final class OperationalMessages {
       pos = m.end();
     }
     regex.append(Pattern.quote(template.substring(pos)));
-    return new Shape(Pattern.compile(regex.toString(), Pattern.DOTALL), slots);
+    literals.add(template.substring(pos));
+    return new Shape(Pattern.compile(regex.toString(), Pattern.DOTALL), slots,
+        literalPrefix == null ? template : literalPrefix,
+        ShapeScanner.forTemplate(literals, slots), template);
   }
 
   /** The loggers with shapes on the list (for the docs' table and its test). */
@@ -79,9 +168,26 @@ public final class OperationalMessages {
   }
 
   static List<Shape> forLogger(String logger) {
+    List<Shape> shapes = BY_FULL_NAME.get(logger);
+    if (shapes != null) {
+      return shapes;
+    }
     String simple = logger.substring(logger.lastIndexOf('.') + 1);
-    return SHAPES.getOrDefault(simple, List.of());
+    shapes = SHAPES.getOrDefault(simple, List.of());
+    if (BY_FULL_NAME.size() < MAX_CACHED_LOGGERS) {
+      BY_FULL_NAME.put(logger, shapes);
+    }
+    return shapes;
   }
+
+  /**
+   * {@link #forLogger} by the logger's full name. Why: a String caches its hash, so a lookup
+   * by the event's own logger name costs no substring and no hashing per event. Bounded: a
+   * program that makes loggers without end falls back to the lookup by simple name.
+   */
+  private static final Map<String, List<Shape>> BY_FULL_NAME =
+      new java.util.concurrent.ConcurrentHashMap<>();
+  private static final int MAX_CACHED_LOGGERS = 4096;
 
   static {
     // executors: start-up, tasks, blocks, shuffle, Python runners

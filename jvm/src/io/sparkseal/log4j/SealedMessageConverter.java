@@ -35,9 +35,11 @@ public final class SealedMessageConverter extends LogEventPatternConverter {
       ((StringBuilderFormattable) msg).formatTo(toAppendTo); // sparkseal's words: as %m
       return;
     }
+    int start = toAppendTo.length();
     try {
-      toAppendTo.append(MessageSealer.seal(logger, msg.getFormattedMessage(), Sealers.get()));
+      MessageSealer.sealTo(logger, msg.getFormattedMessage(), Sealers.get(), toAppendTo);
     } catch (RuntimeException | LinkageError e) {
+      toAppendTo.setLength(start); // nothing of the message stays
       toAppendTo.append(WITHHELD);
     }
   }
