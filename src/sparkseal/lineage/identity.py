@@ -23,6 +23,7 @@ from typing import Any
 from openlineage.client.uuid import generate_static_uuid
 
 from sparkseal import __version__
+from sparkseal.core.token import TOKEN_RE
 from sparkseal.lineage.records import require_int, require_str, require_time
 
 PRODUCER = f"urn:sparkseal:{__version__}"
@@ -45,6 +46,13 @@ def normalize(text: str) -> str:
     words = re.sub(r"(?<!^)([A-Z])([a-z])", r" \1\2", words)
     words = re.sub(r"(\d)([A-Z])", r"\1 \2", words)
     return re.sub(r"[^a-zA-Z0-9]+", "_", words.lower())
+
+
+def _name_part(text: str) -> str:
+    """A table or path as part of a job name: normalized, with each sealed part (a sealed
+    path segment or table name) as the word ``sealed``: a token differs on every run, and
+    its normalized text could not be opened anyway."""
+    return normalize(TOKEN_RE.sub("sealed", text))
 
 
 def event_time(value: datetime) -> str:
@@ -82,13 +90,13 @@ def query_job_name(app: Mapping[str, Any], record: Mapping[str, Any]) -> str:
         first = outputs[0]
         table = first.get("table")
         if isinstance(table, str) and table:
-            parts.append(normalize(table))
+            parts.append(_name_part(table))
         elif isinstance(first.get("name"), str):
             namespace = first.get("namespace")
             _, name = dataset_identity(
                 namespace if isinstance(namespace, str) else "", first["name"]
             )
-            parts.append(normalize(name))
+            parts.append(_name_part(name))
     return ".".join(p for p in parts if p)
 
 

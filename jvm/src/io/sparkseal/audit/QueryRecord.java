@@ -32,8 +32,9 @@ import scala.Option;
 /**
  * One query's inputs, outputs, rows written and column lineage, read from the analyzed plan's
  * nodes (never from plan text). Readable by design, and documented as the audit allow-list:
- * dataset paths and table names, formats, save modes, column names and types, counts. A path
- * segment that is a Hive partition value ({@code key=value}) keeps its key and seals the value.
+ * dataset paths and table names, formats, save modes, column names and types, counts. Names
+ * and paths pass {@link Names}: a part that is not identifier- or path-shaped is sealed, and a
+ * Hive partition value ({@code key=value}) is always sealed.
  */
 final class QueryRecord {
   private final ObjectNode json = JsonNodeFactory.instance.objectNode();
@@ -93,9 +94,10 @@ final class QueryRecord {
       walk(ctas.query());
       CatalogTable table = ctas.table();
       ObjectNode out = outputs.addObject();
-      out.put("namespace", "spark_catalog").put("name", table.qualifiedName())
+      String qualified = tableName(table);
+      out.put("namespace", "spark_catalog").put("name", qualified)
           .put("format", table.provider().isDefined() ? table.provider().get() : null)
-          .put("table", table.qualifiedName());
+          .put("table", qualified);
       write(out, ctas.query(), ColumnLineage.asList(ctas.outputColumnNames()),
           ctas.mode().name());
       return;
@@ -125,8 +127,9 @@ final class QueryRecord {
         }
       } else if (v2.identifier().isDefined()) {
         Identifier id = v2.identifier().get();
-        String name = String.join(".", id.namespace()) + (id.namespace().length > 0 ? "." : "")
-            + id.name();
+        List<String> parts = new ArrayList<>(List.of(id.namespace()));
+        parts.add(id.name());
+        String name = names.table(parts);
         input(inputs.addObject().put("namespace", "spark_catalog").put("name", name)
             .put("format", "v2").put("table", name), output);
       } else { // a V2 table without a catalog identifier: its name may hold anything
@@ -162,10 +165,10 @@ final class QueryRecord {
     URI uri = path == null ? null : path.toUri();
     String scheme = uri == null || uri.getScheme() == null ? "file" : uri.getScheme();
     String authority = uri == null ? null : uri.getAuthority();
-    d.put("namespace", authority == null ? scheme : scheme + "://" + authority);
-    d.put("name", uri == null ? "" : sealPartitionValues(uri.getPath()));
+    d.put("namespace", authority == null ? scheme : scheme + "://" + names.authority(authority));
+    d.put("name", uri == null ? "" : names.path(uri.getPath()));
     d.put("format", shortFormat(format));
-    d.put("table", table.isDefined() ? table.get().qualifiedName() : null);
+    d.put("table", table.isDefined() ? tableName(table.get()) : null);
     return d;
   }
 
@@ -174,15 +177,8 @@ final class QueryRecord {
     return format == null ? null : format.toLowerCase(java.util.Locale.ROOT);
   }
 
-  /** {@code /t/day=2026-01-01/email=x} keeps {@code day=} and {@code email=}, seals values. */
-  private String sealPartitionValues(String path) {
-    List<String> segments = new ArrayList<>();
-    for (String segment : path.split("/", -1)) {
-      int eq = segment.indexOf('=');
-      segments.add(eq >= 0 ? segment.substring(0, eq + 1) + sealer.seal(segment.substring(eq + 1))
-          : segment);
-    }
-    return String.join("/", segments);
+  private String tableName(CatalogTable table) {
+    return names.table(ColumnLineage.<String>asList(table.identifier().nameParts()));
   }
 
   private void fields(ObjectNode d, List<Attribute> attributes, List<String> given) {
