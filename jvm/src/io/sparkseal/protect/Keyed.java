@@ -32,7 +32,6 @@ final class Keyed {
   static final String CIPHER_PREFIX_V1 = "enc1.";
   private static final byte[] TOKEN_AAD_V1 = ascii("sparkseal-token-v1");
   private static final byte[] CIPHER_AAD_V1 = ascii("sparkseal-encrypt-v1");
-  private static final Base64.Encoder B64 = Base64.getUrlEncoder().withoutPadding();
   private static final Base64.Decoder B64D = Base64.getUrlDecoder();
 
   private Keyed() {}
@@ -57,12 +56,58 @@ final class Keyed {
     }
   }
 
-  static String hex(byte[] bytes) {
-    return java.util.HexFormat.of().formatHex(bytes);
+  private static final byte[] HEX = ascii("0123456789abcdef");
+  private static final byte[] B64_ALPHABET =
+      ascii("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_");
+  private static final byte[] TOKEN_PREFIX_BYTES = ascii(TOKEN_PREFIX);
+  private static final byte[] CIPHER_PREFIX_BYTES = ascii(CIPHER_PREFIX);
+  private static final byte[] TOKEN_PREFIX_V1_BYTES = ascii(TOKEN_PREFIX_V1);
+  private static final byte[] CIPHER_PREFIX_V1_BYTES = ascii(CIPHER_PREFIX_V1);
+
+  /** Lower-case hex of {@code bytes}, as ASCII bytes (Spark strings are UTF-8 bytes). */
+  static byte[] hex(byte[] bytes) {
+    byte[] out = new byte[bytes.length * 2];
+    for (int i = 0; i < bytes.length; i++) {
+      out[2 * i] = HEX[(bytes[i] >> 4) & 0xf];
+      out[2 * i + 1] = HEX[bytes[i] & 0xf];
+    }
+    return out;
   }
 
-  static String hash(Mac mac, String value) {
-    return hex(mac.doFinal(value.getBytes(StandardCharsets.UTF_8)));
+  /** HMAC-SHA256 of the UTF-8 bytes, hex. */
+  static byte[] hash(Mac mac, byte[] plain) {
+    return hex(mac.doFinal(plain));
+  }
+
+  /**
+   * {@code prefix} then unpadded base64url of {@code raw}, in one array: the token's bytes,
+   * written once (no String, no second copy for the prefix).
+   */
+  static byte[] prefixedBase64(byte[] prefix, byte[] raw) {
+    int full = raw.length / 3;
+    int rest = raw.length - full * 3;
+    byte[] out = new byte[prefix.length + full * 4 + (rest == 0 ? 0 : rest + 1)];
+    System.arraycopy(prefix, 0, out, 0, prefix.length);
+    int o = prefix.length;
+    int i = 0;
+    for (int n = 0; n < full; n++, i += 3) {
+      int bits = (raw[i] & 0xff) << 16 | (raw[i + 1] & 0xff) << 8 | (raw[i + 2] & 0xff);
+      out[o++] = B64_ALPHABET[bits >>> 18];
+      out[o++] = B64_ALPHABET[(bits >>> 12) & 0x3f];
+      out[o++] = B64_ALPHABET[(bits >>> 6) & 0x3f];
+      out[o++] = B64_ALPHABET[bits & 0x3f];
+    }
+    if (rest == 1) {
+      int bits = (raw[i] & 0xff) << 16;
+      out[o++] = B64_ALPHABET[bits >>> 18];
+      out[o] = B64_ALPHABET[(bits >>> 12) & 0x3f];
+    } else if (rest == 2) {
+      int bits = (raw[i] & 0xff) << 16 | (raw[i + 1] & 0xff) << 8;
+      out[o++] = B64_ALPHABET[bits >>> 18];
+      out[o++] = B64_ALPHABET[(bits >>> 12) & 0x3f];
+      out[o] = B64_ALPHABET[(bits >>> 6) & 0x3f];
+    }
+    return out;
   }
 
   /**
@@ -103,6 +148,7 @@ final class Keyed {
       }
     }
 
+    /** {@code iv || AES-GCM(plain) || tag} in one array (no concatenation afterwards). */
     byte[] seal(byte[] iv, byte[] aad, byte[] plain) {
       // A token's IV repeats for a repeated value by design, and the JDK refuses to init a
       // Cipher for encryption with the key and IV of its previous encryption: that case
@@ -113,17 +159,20 @@ final class Keyed {
       try {
         c.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, iv));
         c.updateAAD(aad);
-        return c.doFinal(plain);
+        byte[] out = Arrays.copyOf(iv, 12 + plain.length + 16);
+        c.doFinal(plain, 0, plain.length, out, 12);
+        return out;
       } catch (GeneralSecurityException e) {
         throw new IllegalStateException(e);
       }
     }
 
-    byte[] open(byte[] iv, byte[] aad, byte[] sealed) {
+    /** The plaintext of {@code raw = iv || ct || tag}, or null (wrong key, tampered). */
+    byte[] open(byte[] aad, byte[] raw) {
       try {
-        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, iv));
+        cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, raw, 0, 12));
         cipher.updateAAD(aad);
-        return cipher.doFinal(sealed);
+        return cipher.doFinal(raw, 12, raw.length - 12);
       } catch (GeneralSecurityException e) {
         return null; // wrong key or tampered: no plaintext
       }
@@ -161,58 +210,62 @@ final class Keyed {
   }
 
   /** Deterministic, bound to {@code context}; the IV is checked again on the way back. */
-  static String tokenize(Mac mac, Aead aead, byte[] context, String value) {
-    byte[] plain = value.getBytes(StandardCharsets.UTF_8);
+  static byte[] tokenize(Mac mac, Aead aead, byte[] context, byte[] plain) {
     byte[] iv = syntheticIv(mac, context, plain);
-    byte[] ct = aead.seal(iv, context, plain);
-    return TOKEN_PREFIX + B64.encodeToString(concat(iv, ct));
+    return prefixedBase64(TOKEN_PREFIX_BYTES, aead.seal(iv, context, plain));
   }
 
   /** {@code tok2.} under {@code context}, or {@code tok1.} if {@code context} is null. */
-  static String detokenize(Mac mac, Aead aead, byte[] context, String token) {
+  static byte[] detokenize(Mac mac, Aead aead, byte[] context, byte[] token) {
     boolean v1 = context == null;
-    byte[] raw = decode(token, v1 ? TOKEN_PREFIX_V1 : TOKEN_PREFIX);
+    byte[] raw = decode(token, v1 ? TOKEN_PREFIX_V1_BYTES : TOKEN_PREFIX_BYTES);
     if (raw == null) {
       return null;
     }
-    byte[] iv = Arrays.copyOf(raw, 12);
-    byte[] aad = v1 ? TOKEN_AAD_V1 : context;
-    byte[] plain = aead.open(iv, aad, Arrays.copyOfRange(raw, 12, raw.length));
-    if (plain == null || !Arrays.equals(iv, syntheticIv(mac, context, plain))) {
+    byte[] plain = aead.open(v1 ? TOKEN_AAD_V1 : context, raw);
+    if (plain == null
+        || !Arrays.equals(raw, 0, 12, syntheticIv(mac, context, plain), 0, 12)) {
       return null;
     }
-    return new String(plain, StandardCharsets.UTF_8);
+    return plain;
   }
 
-  static String encrypt(Aead aead, byte[] context, String value) {
-    byte[] iv = aead.nextIv();
-    byte[] ct = aead.seal(iv, context, value.getBytes(StandardCharsets.UTF_8));
-    return CIPHER_PREFIX + B64.encodeToString(concat(iv, ct));
+  static byte[] encrypt(Aead aead, byte[] context, byte[] plain) {
+    return prefixedBase64(CIPHER_PREFIX_BYTES, aead.seal(aead.nextIv(), context, plain));
   }
 
   /** {@code enc2.} under {@code context}, or {@code enc1.} if {@code context} is null. */
-  static String decrypt(Aead aead, byte[] context, String cipherText) {
+  static byte[] decrypt(Aead aead, byte[] context, byte[] cipherText) {
     boolean v1 = context == null;
-    byte[] raw = decode(cipherText, v1 ? CIPHER_PREFIX_V1 : CIPHER_PREFIX);
-    if (raw == null) {
-      return null;
-    }
-    byte[] aad = v1 ? CIPHER_AAD_V1 : context;
-    byte[] plain = aead.open(Arrays.copyOf(raw, 12), aad, Arrays.copyOfRange(raw, 12, raw.length));
-    return plain == null ? null : new String(plain, StandardCharsets.UTF_8);
+    byte[] raw = decode(cipherText, v1 ? CIPHER_PREFIX_V1_BYTES : CIPHER_PREFIX_BYTES);
+    return raw == null ? null : aead.open(v1 ? CIPHER_AAD_V1 : context, raw);
+  }
+
+  static boolean startsWith(byte[] text, byte[] prefix) {
+    return text.length >= prefix.length
+        && Arrays.equals(text, 0, prefix.length, prefix, 0, prefix.length);
+  }
+
+  static boolean isToken(byte[] text, boolean v1) {
+    return startsWith(text, v1 ? TOKEN_PREFIX_V1_BYTES : TOKEN_PREFIX_BYTES);
+  }
+
+  static boolean isCipher(byte[] text, boolean v1) {
+    return startsWith(text, v1 ? CIPHER_PREFIX_V1_BYTES : CIPHER_PREFIX_BYTES);
   }
 
   /** The bytes after {@code prefix}: canonical unpadded base64url of at least IV + tag. */
-  private static byte[] decode(String text, String prefix) {
-    if (text == null || !text.startsWith(prefix)) {
+  private static byte[] decode(byte[] text, byte[] prefix) {
+    if (text == null || !startsWith(text, prefix)) {
       return null;
     }
-    String body = text.substring(prefix.length());
+    byte[] body = Arrays.copyOfRange(text, prefix.length, text.length);
     try {
       byte[] raw = B64D.decode(body);
       // One value, one spelling: padding or stray low bits would give a second string for the
       // same token (and tokens are compared as strings when columns join).
-      return raw.length >= 12 + 16 && B64.encodeToString(raw).equals(body) ? raw : null;
+      return raw.length >= 12 + 16
+          && Arrays.equals(prefixedBase64(prefix, raw), text) ? raw : null;
     } catch (IllegalArgumentException e) {
       return null;
     }
@@ -220,11 +273,5 @@ final class Keyed {
 
   private static byte[] ascii(String s) {
     return s.getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = Arrays.copyOf(a, a.length + b.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
-    return out;
   }
 }
