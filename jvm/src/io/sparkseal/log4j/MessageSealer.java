@@ -47,7 +47,11 @@ public final class MessageSealer {
       }
       int[] spans = shape.match(message, false);
       if (spans != null) {
-        fill(message, spans, shape, sealer, out);
+        if (shape.keepsEverySlot) {
+          out.append(message); // what fill() appends, piece by piece, when no slot is sealed
+        } else {
+          fill(message, spans, shape, sealer, out);
+        }
         return;
       }
     }

@@ -33,10 +33,16 @@ public final class OperationalMessages {
     /** The regex's answer without the regex, where that is exact ({@link ShapeScanner}). */
     final ShapeScanner scanner;
     final String template;
+    /**
+     * No slot is sealed ({@code {sealed}}, {@code {reason}}): a matching message is printed
+     * as it is. Why: one copy of the message instead of one per template part and slot.
+     */
+    final boolean keepsEverySlot;
 
     Shape(Pattern pattern, List<String> slots, String literalPrefix, ShapeScanner scanner,
         String template) {
       this.template = template;
+      this.keepsEverySlot = !slots.contains("sealed") && !slots.contains("reason");
       this.pattern = pattern;
       this.slots = slots;
       this.literalPrefix = literalPrefix;
