@@ -1,5 +1,7 @@
-"""Keyed column expressions, built in the JVM from unregistered UDF objects.
+"""Keyed column expressions, built in the JVM as unregistered Catalyst expressions.
 
+Each rule is ``io.sparkseal.protect.KeyedExpression``: generated code that works on the
+string's UTF-8 bytes, with the secret in a broadcast (never a literal, never in a plan).
 Nothing is put in the session's function registry, so SQL cannot call a keyed function
 by name (no ``sparkseal_hash('guess')``, no opening a token in a role view). Python sends
 the JVM secret *references* (``env:``/``file:``), never secrets: the JVM reads them itself

@@ -15,9 +15,11 @@ import javax.crypto.spec.SecretKeySpec;
 /**
  * The keyed column functions: HMAC-SHA256 ("hash"), deterministic AES-256-GCM with a
  * synthetic IV ("tokenize": equal inputs give equal tokens, so columns still join), and
- * randomized AES-256-GCM ("encrypt"). Keys arrive as bytes, never as SQL literals: the
- * functions run as unregistered JVM UDF objects that hold them (see {@link Functions}), so no
- * key appears in a query plan and no SQL can call them by name.
+ * randomized AES-256-GCM ("encrypt"), on UTF-8 bytes in and ASCII bytes out (Spark's own
+ * string representation: no {@code java.lang.String} per value). Keys arrive as bytes, never
+ * as SQL literals: the functions run inside unregistered expressions whose rule holds them in
+ * a broadcast (see {@link KeyedExpression}), so no key appears in a query plan and no SQL can
+ * call them by name.
  *
  * <p>Tokens ({@code tok2.}) and ciphertexts ({@code enc2.}) are bound to a domain: the
  * domain is in the AES-GCM associated data and, for tokens, in the synthetic IV's MAC input,
