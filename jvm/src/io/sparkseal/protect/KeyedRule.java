@@ -3,7 +3,6 @@ package io.sparkseal.protect;
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import javax.crypto.Mac;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.unsafe.types.UTF8String;
 import org.apache.spark.util.LongAccumulator;
@@ -66,7 +65,7 @@ public final class KeyedRule implements Serializable {
     }
     ThreadLocal<Keys> local = keys;
     if (local == null) { // first value in this task: derive keys from the broadcast secret
-      keys = local = ThreadLocal.withInitial(() -> new Keys(kind, secret.value()));
+      keys = local = ThreadLocal.withInitial(() -> new Keys(kind, secret.value(), tokenContext));
     }
     Keys k = local.get();
     byte[] out;
@@ -105,7 +104,7 @@ public final class KeyedRule implements Serializable {
 
   private byte[] open(Keys k, byte[] v) {
     if (Keyed.isToken(v, false)) {
-      return Keyed.detokenize(k.mac, k.token, tokenContext, v);
+      return Keyed.detokenize(k.ivMac, k.token, tokenContext, v);
     }
     if (Keyed.isCipher(v, false)) {
       return Keyed.decrypt(k.cipher, cipherContext, v);
@@ -121,16 +120,21 @@ public final class KeyedRule implements Serializable {
 
   /** Per thread (a Mac and a Cipher are not thread-safe): keys derived from the secret. */
   private static final class Keys {
-    final Mac mac;
+    /** The pepper's HMAC (hash), or k_iv's (tokens; version 1's IV, without a context). */
+    final Keyed.Hmac mac;
+    /** k_iv's HMAC with the domain's context absorbed: version 2 tokens' IVs. */
+    final Keyed.Hmac ivMac;
     final Keyed.Aead token;
     final Keyed.Aead cipher;
     private byte[] lastPlain;
     private byte[] lastToken;
 
-    Keys(Kind kind, byte[] secret) {
+    Keys(Kind kind, byte[] secret, byte[] tokenContext) {
       // "hash" is HMAC-SHA256 keyed with the pepper itself: equal to Python's
       // hmac.new(pepper, value, sha256). Tokens and ciphertexts use HKDF subkeys.
-      this.mac = Keyed.hmac(kind == Kind.HASH ? secret : Keyed.subkey(secret, "tokenize-iv"));
+      this.mac =
+          new Keyed.Hmac(kind == Kind.HASH ? secret : Keyed.subkey(secret, "tokenize-iv"));
+      this.ivMac = tokenContext == null ? null : Keyed.ivMac(mac, tokenContext);
       boolean tokens = kind == Kind.TOKENIZE || kind == Kind.OPEN;
       boolean ciphers = kind == Kind.ENCRYPT || kind == Kind.OPEN;
       this.token = tokens ? new Keyed.Aead(Keyed.subkey(secret, "tokenize-enc")) : null;
@@ -145,7 +149,7 @@ public final class KeyedRule implements Serializable {
       if (lastPlain != null && Arrays.equals(plain, lastPlain)) {
         return lastToken;
       }
-      byte[] out = Keyed.tokenize(mac, token, context, plain);
+      byte[] out = Keyed.tokenize(ivMac, token, context, plain);
       lastPlain = plain.clone(); // plain may be the input row's own buffer
       lastToken = out;
       return out;
