@@ -6,63 +6,23 @@ different loopback addresses."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
-import time
-import urllib.request
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.artifacts import SPARK_HOME, free_port
-
-
-def _spark_class(cls: str, *args: str, log: Path) -> subprocess.Popen:
-    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "PYSPARK_PYTHON": sys.executable}
-    with log.open("wb") as fh:
-        return subprocess.Popen(
-            [str(SPARK_HOME / "bin" / "spark-class"), cls, *args], stdout=fh, stderr=fh, env=env
-        )
+from tests.standalone import two_host_cluster as two_host_cluster_at
 
 
 @pytest.fixture(scope="module")
 def two_host_cluster(tmp_path_factory):
-    root = tmp_path_factory.mktemp("two-hosts")
-    port, ui = free_port(), free_port()
-    url = f"spark://127.0.0.1:{port}"
-    procs = [
-        _spark_class(
-            "org.apache.spark.deploy.master.Master",
-            *("--host", "127.0.0.1", "--port", str(port), "--webui-port", str(ui)),
-            log=root / "master.log",
-        )
-    ]
-    for n, host in enumerate(("127.0.0.2", "127.0.0.3")):
-        procs.append(_spark_class(
-            "org.apache.spark.deploy.worker.Worker", url,
-            *("--host", host, "--cores", "1", "--memory", "1536m"),
-            *("--work-dir", str(root / f"work{n}"), "--webui-port", str(free_port())),
-            log=root / f"worker{n}.log",
-        ))
     try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{ui}/json", timeout=5) as r:
-                    if json.load(r).get("aliveworkers", 0) >= 2:
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                pytest.fail(f"the two-worker standalone cluster did not come up; see {root}")
-            time.sleep(1)
-        yield url
-    finally:
-        for proc in reversed(procs):
-            proc.terminate()
-            proc.wait(timeout=60)
+        with two_host_cluster_at(tmp_path_factory.mktemp("two-hosts")) as url:
+            yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
 
 
 def test_a_speculative_copy_loses_and_duplicates_nothing(two_host_cluster, tmp_path):

@@ -1,0 +1,71 @@
+"""A two-host standalone Spark cluster for tests that need real speculative copies: a
+master on 127.0.0.1 and two one-core workers bound to 127.0.0.2 and 127.0.0.3.
+
+Why two loopback addresses: Spark never runs a speculative copy on the host of the
+original attempt, and a standalone worker's host is the address it binds to, so two
+workers on different loopback addresses are two hosts on one machine.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.e2e.artifacts import SPARK_HOME, free_port
+
+HOSTS = ("127.0.0.2", "127.0.0.3")
+
+
+def _spark_class(cls: str, *args: str, log: Path) -> subprocess.Popen:
+    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "PYSPARK_PYTHON": sys.executable}
+    with log.open("wb") as fh:
+        return subprocess.Popen(
+            [str(SPARK_HOME / "bin" / "spark-class"), cls, *args], stdout=fh, stderr=fh, env=env
+        )
+
+
+@contextmanager
+def two_host_cluster(root: Path, *, timeout: float = 120.0) -> Iterator[str]:
+    """Start the master and both workers (logs in ``root``); yield the master URL once
+    both workers registered; stop them all afterwards. Raises RuntimeError when the
+    cluster does not come up within ``timeout`` seconds."""
+    port, ui = free_port(), free_port()
+    url = f"spark://127.0.0.1:{port}"
+    procs = [
+        _spark_class(
+            "org.apache.spark.deploy.master.Master",
+            *("--host", "127.0.0.1", "--port", str(port), "--webui-port", str(ui)),
+            log=root / "master.log",
+        )
+    ]
+    try:
+        for n, host in enumerate(HOSTS):
+            procs.append(_spark_class(
+                "org.apache.spark.deploy.worker.Worker", url,
+                *("--host", host, "--cores", "1", "--memory", "1536m"),
+                *("--work-dir", str(root / f"work{n}"), "--webui-port", str(free_port())),
+                log=root / f"worker{n}.log",
+            ))
+        deadline = time.time() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{ui}/json", timeout=5) as r:
+                    if json.load(r).get("aliveworkers", 0) >= len(HOSTS):
+                        break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError(f"the two-worker standalone cluster did not come up; see {root}")
+            time.sleep(1)
+        yield url
+    finally:
+        for proc in reversed(procs):
+            proc.terminate()
+            proc.wait(timeout=60)
