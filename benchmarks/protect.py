@@ -7,7 +7,7 @@ card number, phone, date of birth, amount), each variant written to Parquet in t
 
 * ``plain``: the columns as they are (the baseline: writing unprotected columns);
 * ``masking``: ``protect()`` with masking-only rules (partial, redact, generalize);
-* ``keyed``: ``protect()`` with HMAC, deterministic tokens and AES-GCM (JVM functions);
+* ``keyed``: ``protect()`` with HMAC, deterministic tokens and AES-GCM (JVM expressions);
 * ``python-udf``: the same keyed and masking rules as row-at-a-time Python UDFs (hmac and
   ``cryptography`` AES-GCM on the workers): what a team writes without sparkseal.
 

@@ -145,6 +145,5 @@ def test_a_session_without_the_jar_is_told_how_to_fix_it(private_key, tmp_path):
             print("ERROR:", exc)
         """
     )
-    assert "ERROR: sparkseal's JVM functions are not on the driver's classpath" in proc.stdout, (
-        proc.stderr
-    )
+    expected = "ERROR: SS406: sparkseal's JVM functions are not on the driver's classpath"
+    assert expected in proc.stdout, proc.stderr
