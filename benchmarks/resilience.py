@@ -1,9 +1,10 @@
 """The issue's two resilience numbers, side by side in one run:
 
 1. the time to finish a ~1 GB shuffle job with one executor SIGKILLed mid-stage, vs the
-   clean run (``resilience_chaos.py``: one ``local-cluster[2,1,1024]`` application, clean
-   and killed runs interleaved ``--repeats`` times; median, min and max of the per-pair
-   ratios, and whether every pair's outputs were equal);
+   clean run (``resilience_chaos.py``: one ``local-cluster[2,1,1024]`` application;
+   after ``--warmup`` untimed clean runs, clean and killed runs interleaved ``--repeats``
+   times; median, min and max of the per-pair ratios, and whether every pair's outputs
+   were equal);
 2. the idempotent PostgreSQL sink's rows per second vs a plain JDBC-like append (batched
    INSERTs) and vs COPY (``resilience_sinks.py``: local[2], a throwaway PostgreSQL
    server; goal >= 0.7x the JDBC-like append).
