@@ -94,20 +94,22 @@ LOG4J_CASES = {
 def bench_log4j(seconds: float, runs: int = 3) -> None:
     """Spark's pattern vs sparkseal's on a JVM configured with a key, ``runs`` JVMs."""
     key = keys.generate()
-    rows: dict[str, list[float]] = {mode: [] for mode in LOG4J_CASES}
+    rows: dict[str, list[tuple[float, float]]] = {mode: [] for mode in LOG4J_CASES}
     with tempfile.TemporaryDirectory() as tmp:
         pub = Path(tmp) / "pub.txt"
         pub.write_text(key.public.to_text())
         for _ in range(runs):
             for line in java("layout-bench", str(seconds), str(pub)).splitlines():
                 mode, spark, sealed = line.split()
-                rows[mode].append(float(sealed) / float(spark))
-    for mode, ratios in rows.items():
+                rows[mode].append((float(spark), float(sealed)))
+    for mode, pairs in rows.items():
+        ratios = [sealed / spark for spark, sealed in pairs]
         med = statistics.median(ratios)
         print(
-            f"log4j2, {LOG4J_CASES[mode]}: sparkseal/Spark events-per-second "
-            f"{med:.3f} (overhead {100 * (1 / med - 1):+.1f}%; "
-            f"runs {[f'{r:.3f}' for r in ratios]})"
+            f"log4j2, {LOG4J_CASES[mode]}: Spark {statistics.median(a for a, _ in pairs):,.0f}/s, "
+            f"sparkseal {statistics.median(b for _, b in pairs):,.0f}/s; sparkseal/Spark "
+            f"{med:.4f} (overhead {100 * (1 / med - 1):+.1f}%; "
+            f"runs {[f'{r:.4f}' for r in ratios]})"
         )
 
 
