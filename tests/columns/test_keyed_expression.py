@@ -214,3 +214,13 @@ def test_a_literal_is_not_opened_into_the_plan(spark, rules, mode):
     assert opened.first().v == canary  # it does open (at run time)
     control = spark.range(1).select(F.lit(canary).alias("v"))
     assert canary in _explained(control, mode)  # the scan finds a canary that is there
+
+
+def test_the_plan_as_json_names_the_rule_and_holds_no_key(spark, rules, refs):
+    """TreeNode.toJSON (what plan-capturing tools serialize) works on the expression."""
+    df = spark.range(2).select(rules.tokenize(F.col("id").cast("string")).alias("t"))
+    text = df._jdf.queryExecution().optimizedPlan().toJSON()
+    assert "KeyedExpression" in text
+    key = VECTORS["token_key"].encode()
+    for encoded in (key.decode(), key.hex(), base64.b64encode(key).decode(), _b64(key)):
+        assert encoded not in text
