@@ -56,7 +56,7 @@ def main() -> None:
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession
 
-    from sparkseal.chaos import active, fingerprint, parse, snapshot
+    from sparkseal.chaos import active, fingerprint, new_salt, parse, snapshot
     from sparkseal.chaos.observe import Observed
 
     job, rows = job_factory(args.gb)
@@ -73,15 +73,16 @@ def main() -> None:
     for _ in range(args.warmup):
         with active([]):
             fingerprint(job(spark))
+    salt = new_salt()  # a and b are compared
     for _ in range(args.repeats):
         t = time.monotonic()
         with active([]):  # the same plan (pass-through point), no fault
-            a = fingerprint(job(spark))
+            a = fingerprint(job(spark), salt=salt)
         clean.append(time.monotonic() - t)
         before = snapshot(spark)
         t = time.monotonic()
         with active([fault]):
-            b = fingerprint(job(spark))
+            b = fingerprint(job(spark), salt=salt)
         faulted.append(time.monotonic() - t)
         lost.append(Observed.between(before, snapshot(spark)).executors_removed)
         equal.append(a == b)

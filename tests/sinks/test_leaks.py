@@ -9,7 +9,6 @@
   every row. With a public seed, a one-row output's checksum is a guessing oracle: hash
   candidate values and the one that matches is the row. The checksum must not identify a
   value; the control shows the same search finds a value from an unsalted ``xxhash64``.
-  (Fails until the fingerprint is salted -- see the hunt's report.)
 
 Uses the suite's shared local[2] session (tests/conftest.py) and one PostgreSQL server.
 """

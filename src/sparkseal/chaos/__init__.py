@@ -10,7 +10,7 @@ True
 See docs/resilience.md (Fault injection) and ``sparkseal chaos run --help``.
 """
 
-from sparkseal.chaos.compare import Fingerprint, fingerprint
+from sparkseal.chaos.compare import Fingerprint, fingerprint, new_salt
 from sparkseal.chaos.faults import (
     KINDS,
     FailExecutor,
@@ -32,5 +32,5 @@ __all__ = [
     "KINDS", "ChaosError", "ChaosFault", "ChaosReport", "FailExecutor", "FailFirstAttempt",
     "FailingSink", "Fault", "FaultSpecError", "Fingerprint", "KillExecutor", "Observed",
     "RestartOutcome", "SinkOutage", "SlowTasks", "active", "crash_after", "fingerprint",
-    "load_job", "parse", "point", "restart_from_checkpoint", "run_chaos", "snapshot",
+    "load_job", "new_salt", "parse", "point", "restart_from_checkpoint", "run_chaos", "snapshot",
 ]

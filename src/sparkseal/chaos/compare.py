@@ -6,10 +6,16 @@ Why a sum of row hashes: two outputs with the same rows in any order and partiti
 the same fingerprint, while a lost, duplicated or changed row changes the count or the sum.
 Each column is hashed together with its null flag, so ``(null, 1)`` and ``(1, null)``
 differ; map columns are hashed as their entries sorted by key (Spark cannot hash maps).
+
+Each row's hash is salted with a secret random value: Spark's ``xxhash64`` has a fixed,
+public seed, so the unsalted checksum of a one-row output is a guessing oracle (hash
+candidate values until one matches). Two fingerprints compare only under the same salt:
+a chaos run makes one and never writes it out.
 """
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,11 +44,20 @@ def _hashable(df: DataFrame) -> list[Column]:
     return cols
 
 
-def fingerprint(df: DataFrame, key: Sequence[str] | None = None) -> Fingerprint:
-    """Count, hash-sum and (with ``key``) duplicate keys of ``df``; one or two Spark jobs."""
+def new_salt() -> str:
+    """A salt for the fingerprints one comparison makes (128 random bits)."""
+    return secrets.token_hex(16)
+
+
+def fingerprint(
+    df: DataFrame, key: Sequence[str] | None = None, *, salt: str | None = None
+) -> Fingerprint:
+    """Count, salted hash-sum and (with ``key``) duplicate keys of ``df``; one or two Spark
+    jobs. Pass the same ``salt`` (:func:`new_salt`) to fingerprints you compare; without
+    one, a fresh salt makes the checksum comparable to nothing."""
     from pyspark.sql import functions as F
 
-    cols = _hashable(df) or [F.lit(0)]
+    cols = [F.lit(salt or new_salt()), *(_hashable(df) or [F.lit(0)])]
     row = df.agg(
         F.count(F.lit(1)).alias("n"),
         F.coalesce(

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sparkseal.chaos.compare import Fingerprint, fingerprint
+from sparkseal.chaos.compare import Fingerprint, fingerprint, new_salt
 from sparkseal.chaos.faults import (
     FailExecutor,
     FailFirstAttempt,
@@ -130,7 +130,8 @@ def run_chaos(
 ) -> ChaosReport:
     """Run ``job`` clean, then with ``faults``; compare fingerprints; judge each fault."""
     check_master(faults, spark.sparkContext.master)
-    clean = fingerprint(job(spark), key)
+    salt = new_salt()  # one per run, never written: the checksums compare, guess nothing
+    clean = fingerprint(job(spark), key, salt=salt)
     before = snapshot(spark)
     slowed = spark.sparkContext.accumulator(0)
     faulted: Fingerprint | None = None
@@ -142,7 +143,7 @@ def run_chaos(
             df = job(spark)
             if not points:
                 df = point(df)
-            faulted = fingerprint(df, key)
+            faulted = fingerprint(df, key, salt=salt)
     except Exception as exc:  # the faulted run failed: report its type, never its text
         error = type(exc).__name__
     seen = Observed.between(before, snapshot(spark))
