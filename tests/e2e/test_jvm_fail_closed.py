@@ -60,8 +60,7 @@ def test_driver_jvm_without_a_valid_key_refuses_to_start(policy_file):
         """,
         timeout=300,
     )
-    assert "refused: sparkseal cannot seal what the driver's JVM logs" in proc.stdout, proc.stderr[
-        -2000:
-    ]
+    refused = "refused: SS405: sparkseal cannot seal what the driver's JVM logs"
+    assert refused in proc.stdout, proc.stderr[-2000:]
     assert "no valid public key in the JVM" in proc.stdout
     assert "sparkseal: invalid public key" in proc.stderr
