@@ -25,6 +25,7 @@ public class JsonLayoutControl {
     mdc.putValue("error", "bad value " + canary);
     mdc.putValue("executor_id_free_text", canary);
     mdc.putValue("task_id", canary); // a listed key whose value is not a number
+    mdc.putValue(canary, "1"); // a user's MDC key that is data
     IllegalStateException cause = new IllegalStateException("cause " + canary);
     RuntimeException thrown = new RuntimeException("failed on " + canary, cause);
     LogEvent event = Log4jLogEvent.newBuilder()

@@ -126,9 +126,11 @@ def test_control_spark_stock_json_layout_shows_the_canary(key_dir, opener):
     assert not any(f.decode() in lines["sealed"] for f in forms(canary))
     ctx = sealed["context"]
     assert ctx["executor_id"] == "3" and ctx["task_name"] == "task 1.0 in stage 2.0 (TID 7)"
-    for key in ("error", "executor_id_free_text", "task_id"):
+    for key in ("error", "executor_id_free_text", "task_id", "sealed_fields"):
         assert ctx[key].startswith("[SEALED:"), key
+    assert canary in stock["context"]  # the control: Spark's layout writes a key as it is
     assert sealed["exception"]["class"] == "java.lang.RuntimeException"
     opened = opener.unseal_text(lines["sealed"])[0]
-    assert opened.count(canary) == 5  # message, three context values, exception message
+    # message, three context values, the key under sealed_fields, the exception message
+    assert opened.count(canary) == 6
     assert sys.executable  # (the control needs no Spark application)

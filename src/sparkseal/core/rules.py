@@ -29,6 +29,7 @@ REDACTION_REGEX: str = _RULES["redaction_regex"]
 SUPPORTED_SPARK: str = _RULES["supported_spark"]  # a version prefix, e.g. "4.3."
 CONNECT_KEYED_RULE: str = _RULES["connect_keyed_rule"]
 CONNECT_PROTECT_CONF: str = _RULES["connect_protect_conf"]
+LOG_FIELD_NAME: str = _RULES["log_field_name"]
 _CONDITION_PREFIX = re.compile(_RULES["condition_prefix"])
 
 

@@ -13,10 +13,11 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from sparkseal.core.rules import LOG_FIELD_NAME
 from sparkseal.core.token import TextSealer
 
 IDENTIFIER = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.:\-]{0,127}")
-FIELD_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.]{0,63}")
+FIELD_NAME = re.compile(LOG_FIELD_NAME)
 """The shape of a key written as a JSON field name (the ``[logs] readable_fields`` shape):
 any other key -- an email, text with spaces, a tuple -- is sealed along with its value."""
 

@@ -9,7 +9,9 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-FIELD_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.]{0,63}$"
+from sparkseal.core.rules import LOG_FIELD_NAME
+
+FIELD_NAME_PATTERN = f"^{LOG_FIELD_NAME}$"
 FieldName = Annotated[str, Field(pattern=FIELD_NAME_PATTERN)]
 
 

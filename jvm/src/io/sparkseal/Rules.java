@@ -27,6 +27,8 @@ public final class Rules {
   public static final String SUPPORTED_SPARK = text("supported_spark", "(none)");
   public static final String CONNECT_KEYED_RULE = text("connect_keyed_rule", "(none)");
   public static final String CONNECT_PROTECT_CONF = text("connect_protect_conf", "(none)");
+  /** Keys a JSON log record may write as field names; without the rules, none. */
+  public static final Pattern LOG_FIELD_NAME = Pattern.compile(text("log_field_name", "(?!)"));
   private static final Pattern CONDITION = Pattern.compile(text("condition_prefix", "(?!)"));
   private static volatile Map<String, Set<String>> conditions;
 

@@ -1,5 +1,6 @@
 package io.sparkseal.log4j;
 
+import io.sparkseal.Rules;
 import io.sparkseal.TokenSealer;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,8 +12,8 @@ import java.util.regex.Pattern;
  * the values of its {@code log"..."} messages) stay readable: an allow-list of Spark's log keys,
  * each with the shape its value must have -- ids, numbers, hosts, Spark's task names. A value
  * of a listed key that does not have its key's shape, and the value of every other key (an
- * error text, a path, a query, a plan, a user's own MDC), is sealed. Keys are Spark's own
- * names and stay readable.
+ * error text, a path, a query, a plan, a user's own MDC), is sealed. Field-name-shaped keys
+ * stay readable; any other key is sealed with its value (see {@link #sealAll}).
  */
 public final class ContextSealer {
   private ContextSealer() {}
@@ -99,11 +100,28 @@ public final class ContextSealer {
     return sealer.sealText(value);
   }
 
-  /** Every entry of {@code context}, in order, with values sealed as {@link #seal} says. */
+  /** Where the entries whose key is no field name are written, sealed together. */
+  public static final String SEALED_FIELDS = "sealed_fields";
+
+  /**
+   * Every entry of {@code context}, in order, with values sealed as {@link #seal} says. A key
+   * that is not field-name-shaped ({@code Rules.LOG_FIELD_NAME}: a user's MDC key holding an
+   * email, text with spaces) is never written as a key: such entries are sealed together, keys
+   * and values, under {@link #SEALED_FIELDS}.
+   */
   public static Map<String, String> sealAll(Map<String, String> context, TokenSealer sealer) {
     Map<String, String> out = new LinkedHashMap<>();
+    Map<String, String> hidden = new TreeMap<>();
     for (Map.Entry<String, String> e : new TreeMap<>(context).entrySet()) {
-      out.put(e.getKey(), seal(e.getKey(), e.getValue(), sealer));
+      String key = e.getKey();
+      if (key.equals(SEALED_FIELDS) || !Rules.LOG_FIELD_NAME.matcher(key).matches()) {
+        hidden.put(key, e.getValue());
+      } else {
+        out.put(key, seal(key, e.getValue(), sealer));
+      }
+    }
+    if (!hidden.isEmpty()) {
+      out.put(SEALED_FIELDS, sealer.sealText(hidden.toString()));
     }
     return out;
   }
