@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
 from sparkseal.auth import AUTH_SECRET_ENV
-from tests.e2e.artifacts import SPARK_HOME, free_port, leaks, run_app, unseal
+from tests.e2e.artifacts import leaks, run_app, unseal
 from tests.e2e.processes import CmdlineWatch
+from tests.standalone import standalone_cluster
 
 CASES = "rdd_map,python_udf,jvm_cast_invalid_input,jvm_filter_literal,driver_logged"
 
@@ -26,52 +23,15 @@ DAEMON_OPTS = (
 )
 
 
-def _spark_class(cls: str, *args: str, log: Path) -> subprocess.Popen:
-    # The daemons read the shared secret from Spark's own variable, not a -D option that
-    # would put it on their command lines (docs/preset.md).
-    env = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "SPARK_DAEMON_JAVA_OPTS": DAEMON_OPTS}
-    env[AUTH_SECRET_ENV] = os.environ[CLUSTER_SECRET]
-    with log.open("wb") as fh:
-        return subprocess.Popen(
-            [str(SPARK_HOME / "bin" / "spark-class"), cls, *args], stdout=fh, stderr=fh, env=env
-        )
-
-
 @pytest.fixture(scope="module")
 def standalone(tmp_path_factory):
     os.environ[CLUSTER_SECRET] = os.urandom(24).hex()
     root = tmp_path_factory.mktemp("standalone")
-    port, ui, worker_ui = free_port(), free_port(), free_port()
-    master = _spark_class(
-        "org.apache.spark.deploy.master.Master",
-        *("--host", "127.0.0.1", "--port", str(port), "--webui-port", str(ui)),
-        log=root / "master.log",
-    )
-    url = f"spark://127.0.0.1:{port}"
-    worker = _spark_class(
-        "org.apache.spark.deploy.worker.Worker",
-        url,
-        *("--host", "127.0.0.1", "--cores", "2", "--memory", "2g"),
-        *("--work-dir", str(root / "work"), "--webui-port", str(worker_ui)),
-        log=root / "worker.log",
-    )
-    try:
-        deadline = time.time() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{ui}/json", timeout=5) as r:
-                    if json.load(r).get("aliveworkers", 0) >= 1:
-                        break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                raise RuntimeError(f"standalone cluster did not come up; see {root}")
-            time.sleep(1)
-        yield url, root / "work"
-    finally:
-        for proc in (worker, master):
-            proc.terminate()
-            proc.wait(timeout=60)
+    # The daemons read the shared secret from Spark's own variable, not a -D option that
+    # would put it on their command lines (docs/preset.md).
+    env = {"SPARK_DAEMON_JAVA_OPTS": DAEMON_OPTS, AUTH_SECRET_ENV: os.environ[CLUSTER_SECRET]}
+    with standalone_cluster(root, ("127.0.0.1",), cores=2, memory="2g", env=env) as url:
+        yield url, root / "work0"
 
 
 def test_submit_seals_everything_on_a_standalone_cluster(
