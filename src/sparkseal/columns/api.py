@@ -128,7 +128,7 @@ def create_role_views(
 ) -> dict[str, str]:
     """A temporary view ``<name>_<role>`` per role, protected for that role, for SQL users.
 
-    The views hold the keyed functions as unregistered UDF objects: SQL users read the
+    The views hold the keyed functions as an unregistered expression: SQL users read the
     protected columns but cannot call the functions on values of their own.
     """
     df = spark.table(table_or_df) if isinstance(table_or_df, str) else table_or_df

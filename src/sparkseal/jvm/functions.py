@@ -1,8 +1,8 @@
 """sparkseal's JVM functions in a SparkSession.
 
-Column protection and discovery run as JVM UDFs from sparkseal's jar (no Python per
+Column protection and discovery run in the JVM from sparkseal's jar (no Python per
 row). Keyed protection is never registered (SQL could call it by name): the JVM builds
-columns from unregistered UDF objects, and :func:`java_column`/:func:`python_column`
+columns from an unregistered Catalyst expression, and :func:`java_column`/:func:`python_column`
 carry columns across py4j. Discovery's detectors (no key) are registered once per
 session and content, remembered by (application, session, family, digest).
 """
