@@ -99,7 +99,10 @@ def test_a_failing_sink_without_wait_fails_the_tasks_fast_and_the_run(got):
     assert any(f.startswith("SS988:") for f in r["findings"])
     ev = r["sink"]
     # local[2,3]: a task failed 3 times; each failed attempt's worker exits, so each new
-    # attempt starts with a closed breaker (it opens again; nothing is rejected).
-    assert ev["open"] >= 3 and ev["injected"] == 2 * ev["open"]
+    # attempt starts with a closed breaker (it opens again; nothing is rejected). Every
+    # breaker opened at fail_max = 2 failures, not after the 5 attempts; only the task
+    # running beside the one that failed the job may be killed before its breaker opened
+    # (one or two failures recorded, no "open"), so at most 2 failures more than 2 per open.
+    assert ev["open"] >= 3 and 2 * ev["open"] <= ev["injected"] <= 2 * ev["open"] + 2
     assert ev["rejected"] == 0
     assert got["sink"]["fail_fast"]["requests"] == 0
