@@ -189,6 +189,8 @@ def main() -> None:
     if args.run:  # one configuration, in its own process
         print(json.dumps(run_one(args.run, args.gb, args.records, args.key, args.jobs)))
         return
+    if args.pairs < 1 or args.jobs < 1:
+        p.error("--pairs and --jobs must be at least 1")
     configs = [c.strip() for c in args.configs.split(",") if c.strip()]
     unknown = [c for c in configs if c not in CONFIGS]
     if unknown:
@@ -197,7 +199,7 @@ def main() -> None:
     key = sparkseal.generate_key().public.to_text()
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
     phases = ["cold", "warm"] if args.jobs > 1 else ["cold"]
-    times: dict[str, dict[str, list[float]]] = {p: {c: [] for c in configs} for p in phases}
+    times: dict[str, dict[str, list[float]]] = {ph: {c: [] for c in configs} for ph in phases}
     for round_no in range(args.pairs):
         # every other round runs the list backwards, so drift favours no configuration
         order = configs if round_no % 2 == 0 else configs[::-1]
@@ -211,7 +213,7 @@ def main() -> None:
                 line += f"  later jobs {' '.join(f'{w:.1f}' for w in warm)} s"
             line += f"  application {result['wall']:7.1f} s"
             if "spilled_mb" in result:
-                line += f"  ({result['spilled_mb']:.0f} MB spilled)"
+                line += f"  ({result['spilled_mb']:.0f} MB spilled by the application)"
             print(line, flush=True)
 
     for phase in phases:
