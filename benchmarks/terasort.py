@@ -118,7 +118,9 @@ CONFIGS: dict[str, tuple[str, dict | None]] = {
 DEFAULT_CONFIGS = ["terasort-stock", "terasort-preset", "spill-stock", "spill-preset"]
 
 
-def run_one(config: str, gb: float, records: int, public_key: str, jobs: int) -> dict:
+def run_one(
+    config: str, gb: float, records: int, public_key: str, jobs: int, jfr: str | None
+) -> dict:
     from pyspark.sql import SparkSession
 
     workload, sections = CONFIGS[config]
@@ -134,6 +136,9 @@ def run_one(config: str, gb: float, records: int, public_key: str, jobs: int) ->
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.python.worker.memory", "16m")
     )
+    if jfr:  # harden() appends its own options to these
+        recording = f"-XX:StartFlightRecording=filename={jfr},settings=profile"
+        builder = builder.config("spark.driver.extraJavaOptions", recording)
     if sections is not None:
         builder = sparkseal.harden(builder, {"seal": {"public_key": public_key}, **sections})
     spark = builder.getOrCreate()
@@ -151,10 +156,12 @@ def run_one(config: str, gb: float, records: int, public_key: str, jobs: int) ->
     }
 
 
-def measure(config: str, args: argparse.Namespace, key: str, env: dict) -> dict:
+def measure(config: str, args: argparse.Namespace, key: str, env: dict, round_no: int) -> dict:
     """One configuration as its own Spark application; its job time and its wall time."""
     cmd = [sys.executable, __file__, "--run", config, "--gb", str(args.gb)]
     cmd += ["--records", str(args.records), "--key", key, "--jobs", str(args.jobs)]
+    if args.jfr:
+        cmd += ["--jfr-file", os.path.join(args.jfr, f"{config}-round{round_no}.jfr")]
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, env=env, check=False)
     wall = time.perf_counter() - start
@@ -183,11 +190,19 @@ def main() -> None:
         help="jobs per application: the first is reported alone (cold), the median of the\n"
         "others as the warm time (the JIT compiled, the Python workers started)",
     )
+    p.add_argument(
+        "--jfr",
+        metavar="DIR",
+        help="record each application's JVM with Java Flight Recorder into DIR\n"
+        "(read with benchmarks/jfr_share.py)",
+    )
     p.add_argument("--run", help=argparse.SUPPRESS)
+    p.add_argument("--jfr-file", help=argparse.SUPPRESS)
     p.add_argument("--key", help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.run:  # one configuration, in its own process
-        print(json.dumps(run_one(args.run, args.gb, args.records, args.key, args.jobs)))
+        result = run_one(args.run, args.gb, args.records, args.key, args.jobs, args.jfr_file)
+        print(json.dumps(result))
         return
     if args.pairs < 1 or args.jobs < 1:
         p.error("--pairs and --jobs must be at least 1")
@@ -196,6 +211,8 @@ def main() -> None:
     if unknown:
         p.error(f"unknown configuration(s) {', '.join(unknown)}; choose from {', '.join(CONFIGS)}")
 
+    if args.jfr:
+        os.makedirs(args.jfr, exist_ok=True)
     key = sparkseal.generate_key().public.to_text()
     env = {**os.environ, "PYSPARK_PYTHON": sys.executable}
     phases = ["cold", "warm"] if args.jobs > 1 else ["cold"]
@@ -204,7 +221,7 @@ def main() -> None:
         # every other round runs the list backwards, so drift favours no configuration
         order = configs if round_no % 2 == 0 else configs[::-1]
         for config in order:
-            result = measure(config, args, key, env)
+            result = measure(config, args, key, env, round_no + 1)
             cold, warm = result["seconds"][0], result["seconds"][1:]
             times["cold"][config].append(cold)
             line = f"round {round_no + 1} {config:18s} first job {cold:7.1f} s"
